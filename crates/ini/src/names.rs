@@ -1,0 +1,118 @@
+//! What may be written: names, keys and values every SDK reads the same way.
+
+/// Whether `s` is a name or key every SDK following the specification accepts:
+/// non-empty, of ASCII letters and digits and `_ - / . % @ : +`.
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
+}
+
+/// Checks a profile, `sso-session` or `services` name before it is written.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name cannot be empty".to_owned());
+    }
+    if let Some(bad) = name.chars().find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4]))) {
+        return Err(format!(
+            "`{name}` contains {}, which SDKs following the specification do not accept; \
+             use only letters, digits and _ - / . % @ : +",
+            describe(bad)
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a property key before it is written.
+pub fn validate_key(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("a key cannot be empty".to_owned());
+    }
+    if let Some(bad) = key.chars().find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4]))) {
+        return Err(format!(
+            "the key `{key}` contains {}; keys use only letters, digits and _ - / . % @ : +",
+            describe(bad)
+        ));
+    }
+    Ok(())
+}
+
+fn describe(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+/// A value every SDK can read, but not all in the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueWarning {
+    /// The value contains `#` or `;`; some Go SDK releases cut the value there.
+    CommentCharacter,
+}
+
+impl std::fmt::Display for ValueWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValueWarning::CommentCharacter => f.write_str(
+                "the value contains `#` or `;`, which some releases of the AWS SDK for Go cut off",
+            ),
+        }
+    }
+}
+
+/// Checks a value before it is written. The error never repeats the value, which may be a
+/// secret.
+pub fn validate_value(value: &str) -> Result<Option<ValueWarning>, String> {
+    if value.contains(['\n', '\r']) {
+        return Err("a value cannot contain a line break".to_owned());
+    }
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        return Err("a value cannot start or end with a space or tab; SDKs trim them".to_owned());
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err("a value cannot contain control characters".to_owned());
+    }
+    let bytes = value.as_bytes();
+    for (index, &b) in bytes.iter().enumerate() {
+        if (b == b'#' || b == b';') && index > 0 && matches!(bytes[index - 1], b' ' | b'\t') {
+            return Err(
+                "a value cannot contain ` #` or ` ;`: SDKs read everything after it as a comment"
+                    .to_owned(),
+            );
+        }
+    }
+    if value.contains(['#', ';']) {
+        return Ok(Some(ValueWarning::CommentCharacter));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("some-thing:long/the_one%only.foo@bar+"));
+        assert!(!is_identifier("my profile"));
+        assert!(!is_identifier("'quoted'"));
+        assert!(!is_identifier(""));
+        assert!(validate_name("é").is_err());
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(validate_value("https://x.awsapps.com/start"), Ok(None));
+        assert_eq!(
+            validate_value("https://x.awsapps.com/start#/"),
+            Ok(Some(ValueWarning::CommentCharacter))
+        );
+        assert!(validate_value("a # b").is_err());
+        assert!(validate_value(" a").is_err());
+        assert!(validate_value("a\nb").is_err());
+        let err = validate_value("secret\n").unwrap_err();
+        assert!(!err.contains("secret"));
+    }
+}

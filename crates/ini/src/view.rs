@@ -1,0 +1,225 @@
+//! The semantic view: what an SDK following the specification sees in a document.
+
+use std::collections::BTreeMap;
+
+use crate::document::{Document, Kind};
+use crate::names::is_identifier;
+use crate::scan::{trim, SectionRole, SectionSpan};
+
+/// Where a value was read: which file and which line (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    /// The file.
+    pub kind: Kind,
+    /// The 1-based line number.
+    pub line: usize,
+}
+
+/// One `key = value` line under a property whose own value is empty (`s3 =`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubProperty {
+    /// The key as written.
+    pub key: String,
+    /// The value, trimmed.
+    pub value: String,
+    /// Where it was read.
+    pub origin: Origin,
+}
+
+/// A property after normalisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Property {
+    /// The key as written in the file (lookups are case-insensitive).
+    pub key: String,
+    /// The value as the specification defines it: continuation lines are appended after `\n`,
+    /// and sub-property lines too (the form the SDKs' parser test suites use).
+    pub value: String,
+    /// Where the property line is.
+    pub origin: Origin,
+    /// The parsed sub-properties, when the property line had an empty value.
+    pub sub_properties: Vec<SubProperty>,
+}
+
+impl Property {
+    /// Whether this property is a block of sub-properties (`s3 =` followed by indented lines).
+    pub fn is_nested(&self) -> bool {
+        !self.sub_properties.is_empty()
+    }
+
+    /// A sub-property by key (case-insensitive); the last one defined wins.
+    pub fn sub_property(&self, key: &str) -> Option<&SubProperty> {
+        self.sub_properties.iter().rev().find(|s| s.key.eq_ignore_ascii_case(key))
+    }
+}
+
+/// A profile, `sso-session` or other section after duplicates have been merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Section {
+    /// The normalised name (`foo` for `[profile foo]`).
+    pub name: String,
+    /// Properties by lower-cased key.
+    pub properties: BTreeMap<String, Property>,
+    /// Every header that contributed, in file order.
+    pub headers: Vec<Origin>,
+}
+
+impl Section {
+    /// A property's value by key (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.property(key).map(|p| p.value.as_str())
+    }
+
+    /// A property by key (case-insensitive).
+    pub fn property(&self, key: &str) -> Option<&Property> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.properties.get(&key.to_ascii_lowercase())
+        } else {
+            self.properties.get(key)
+        }
+    }
+}
+
+/// Everything an SDK reads from a config file, a credentials file, or both merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sections {
+    /// Profiles by name.
+    pub profiles: BTreeMap<String, Section>,
+    /// `[sso-session NAME]` sections by name.
+    pub sso_sessions: BTreeMap<String, Section>,
+    /// `[services NAME]` sections by name; their properties are sub-property blocks.
+    pub services: BTreeMap<String, Section>,
+    /// Other `[prefix NAME]` sections, by `prefix NAME`.
+    pub other: BTreeMap<String, Section>,
+}
+
+impl Sections {
+    /// Merges a config file's view with a credentials file's: profiles of the same name are
+    /// merged key by key and the credentials file wins.
+    pub fn merge(mut config: Sections, credentials: Sections) -> Sections {
+        for (name, section) in credentials.profiles {
+            let target = config
+                .profiles
+                .entry(name.clone())
+                .or_insert_with(|| Section { name, ..Section::default() });
+            target.headers.extend(section.headers);
+            target.properties.extend(section.properties);
+        }
+        config
+    }
+}
+
+impl Document {
+    /// The semantic view, or the first error when the specification cannot read the document
+    /// (then no SDK reads any of it).
+    pub fn sections(&self) -> Result<Sections, crate::Diagnostic> {
+        if let Some(error) = self.errors().first() {
+            return Err(error.clone());
+        }
+        let mut view = Sections::default();
+        let profile_default_present = self.profile_default_present();
+        for span in &self.layout.sections {
+            let map = match &span.role {
+                SectionRole::Ignored(_) => continue,
+                SectionRole::Profile { prefixed: false }
+                    if span.name == "default" && profile_default_present =>
+                {
+                    continue
+                }
+                SectionRole::Profile { .. } => &mut view.profiles,
+                SectionRole::SsoSession => &mut view.sso_sessions,
+                SectionRole::Services => &mut view.services,
+                SectionRole::Other(prefix) => {
+                    let key = format!("{prefix} {}", span.name);
+                    let section = view.other.entry(key).or_default();
+                    self.merge_span(span, section);
+                    continue;
+                }
+            };
+            let section = map.entry(span.name.clone()).or_default();
+            self.merge_span(span, section);
+        }
+        Ok(view)
+    }
+
+    /// Whether a config file has a valid `[profile default]`, which hides every `[default]`.
+    pub(crate) fn profile_default_present(&self) -> bool {
+        self.kind() == Kind::Config
+            && self.layout.sections.iter().any(|s| {
+                s.role == SectionRole::Profile { prefixed: true } && s.name == "default"
+            })
+    }
+
+    fn merge_span(&self, span: &SectionSpan, section: &mut Section) {
+        let kind = self.kind();
+        if section.name.is_empty() {
+            section.name = span.name.clone();
+        }
+        section.headers.push(Origin { kind, line: span.header + 1 });
+        for property in &span.properties {
+            if !is_identifier(&property.key) {
+                continue;
+            }
+            let line = self.line(property.line);
+            let mut value = line[property.value.clone()].to_owned();
+            let mut sub_properties = Vec::new();
+            for &extra in &property.extra {
+                let text = trim(self.line(extra));
+                value.push('\n');
+                value.push_str(text);
+                if property.nested {
+                    if let Some((k, v)) = text.split_once('=') {
+                        sub_properties.push(SubProperty {
+                            key: trim(k).to_owned(),
+                            value: trim(v).to_owned(),
+                            origin: Origin { kind, line: extra + 1 },
+                        });
+                    }
+                }
+            }
+            let key = property.key.to_ascii_lowercase();
+            section.properties.insert(
+                key,
+                Property {
+                    key: property.key.clone(),
+                    value,
+                    origin: Origin { kind, line: property.line + 1 },
+                    sub_properties,
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_default_hides_default() {
+        let doc = Document::parse("[default]\na = 1\n[profile default]\nb = 2\n", Kind::Config);
+        let view = doc.sections().unwrap();
+        let default = &view.profiles["default"];
+        assert_eq!(default.get("b"), Some("2"));
+        assert_eq!(default.get("a"), None);
+    }
+
+    #[test]
+    fn credentials_win_on_merge() {
+        let config = Document::parse("[profile a]\nregion = x\nk = config\n", Kind::Config);
+        let creds = Document::parse("[a]\nK = creds\n", Kind::Credentials);
+        let merged = Sections::merge(config.sections().unwrap(), creds.sections().unwrap());
+        let a = &merged.profiles["a"];
+        assert_eq!(a.get("k"), Some("creds"));
+        assert_eq!(a.get("region"), Some("x"));
+        assert_eq!(a.property("k").unwrap().origin, Origin { kind: Kind::Credentials, line: 2 });
+    }
+
+    #[test]
+    fn nested_values_keep_the_raw_form_and_parse_sub_properties() {
+        let doc = Document::parse("[services s]\ns3 =\n  endpoint_url = http://x\n", Kind::Config);
+        let view = doc.sections().unwrap();
+        let s3 = view.services["s"].property("s3").unwrap();
+        assert_eq!(s3.value, "\nendpoint_url = http://x");
+        assert_eq!(s3.sub_property("ENDPOINT_URL").unwrap().value, "http://x");
+    }
+}
