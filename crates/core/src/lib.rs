@@ -1,1 +1,39 @@
+/*!
+Lanyard's core: everything the `lanyard` command line and the desktop app do, with no user
+interface in it.
 
+Data flows one way: the AWS files ([`store`]) are read into lossless documents
+(`lanyard-ini`), merged into a [`ProfileSet`](model::ProfileSet), turned into a resolution
+[`Plan`](plan::Plan) per profile, and edited back through [`AwsFiles`](files::AwsFiles), which
+writes atomically with backups. Effects (the environment, the file locations) are values passed
+in, so every part can be tested without touching the real home folder.
+*/
+#![deny(missing_docs)]
+
+pub mod diff;
+pub mod doctor;
+pub mod env;
+pub mod error;
+pub mod files;
+pub mod model;
+pub mod paths;
+pub mod plan;
+pub mod secret;
+pub mod store;
+
+pub use env::Env;
+pub use error::{Error, ErrorKind};
+pub use files::{AwsFiles, Snapshot};
+pub use model::{ProfileKind, ProfileSet};
+pub use plan::{plan, Plan, PlanError, Step};
+pub use secret::Secret;
+pub use store::{Change, Store};
+
+/// The files of the current environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`,
+/// the home folder, and `LANYARD_DATA_DIR`.
+pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
+    let locations = paths::current_locations(env);
+    let data_dir = paths::data_dir(env, paths::Platform::current(), locations.home.as_deref());
+    let store = Store::new(locations.config.clone(), locations.credentials.clone(), data_dir);
+    (AwsFiles::new(store), locations)
+}

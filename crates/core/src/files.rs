@@ -1,0 +1,394 @@
+//! Whole-profile operations over both AWS files at once.
+
+use lanyard_ini::{Document, Kind, SectionId, SectionKind, Sections, ValueWarning};
+
+use crate::error::{edit_error, unparseable, Error, ErrorKind};
+use crate::model::ProfileSet;
+use crate::store::{Change, Store};
+
+/// Keys that `aws configure set` and Lanyard write to the credentials file.
+pub const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "aws_secret_access_key", "aws_session_token"];
+
+/// Parent keys whose dotted form (`s3.addressing_style`) addresses a sub-property in a profile.
+const NESTED_PROFILE_KEYS: &[&str] = &["s3"];
+
+/// Both files as read, and the profiles they make.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The config file.
+    pub config: Document,
+    /// The credentials file.
+    pub credentials: Document,
+    /// The merged view.
+    pub profiles: ProfileSet,
+}
+
+impl Snapshot {
+    /// The document of one file.
+    pub fn document(&self, kind: Kind) -> &Document {
+        match kind {
+            Kind::Config => &self.config,
+            Kind::Credentials => &self.credentials,
+        }
+    }
+}
+
+/// One `key=value` of `lanyard set`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The key (the parent key for a sub-property).
+    pub key: String,
+    /// The sub-property key, for `parent.sub=value`.
+    pub sub_key: Option<String>,
+    /// The value.
+    pub value: String,
+}
+
+/// What `lanyard set` and friends address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The section.
+    pub id: SectionId,
+    /// Write to the credentials file even for keys that belong in the config file.
+    pub credentials_file: bool,
+}
+
+impl Target {
+    /// A profile.
+    pub fn profile(name: &str) -> Target {
+        Target { id: SectionId::profile(name), credentials_file: false }
+    }
+}
+
+/// Splits `key=value` (or `parent.sub=value`) for a section kind.
+pub fn parse_assignment(kind: SectionKind, text: &str) -> Result<Assignment, Error> {
+    let Some((key, value)) = text.split_once('=') else {
+        return Err(Error::new(ErrorKind::Invalid, format!("`{text}` is not of the form key=value"))
+            .fix("write each setting as key=value, for example region=eu-west-1"));
+    };
+    let key = key.trim();
+    let (key, sub_key) = split_key(kind, key)?;
+    Ok(Assignment { key, sub_key, value: value.to_owned() })
+}
+
+/// Splits a key that may address a sub-property.
+pub fn split_key(kind: SectionKind, key: &str) -> Result<(String, Option<String>), Error> {
+    match (kind, key.split_once('.')) {
+        (SectionKind::Services, Some((parent, sub))) => Ok((parent.to_owned(), Some(sub.to_owned()))),
+        (SectionKind::Services, None) => Err(Error::new(
+            ErrorKind::Invalid,
+            format!("`{key}` names no service setting"),
+        )
+        .fix("write service settings as SERVICE.KEY, for example s3.endpoint_url=http://localhost:9000")),
+        (SectionKind::Profile, Some((parent, sub)))
+            if NESTED_PROFILE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(parent)) =>
+        {
+            Ok((parent.to_owned(), Some(sub.to_owned())))
+        }
+        _ => Ok((key.to_owned(), None)),
+    }
+}
+
+/// The AWS files of one environment, read and written through a [`Store`].
+#[derive(Clone, Debug)]
+pub struct AwsFiles {
+    store: Store,
+}
+
+impl AwsFiles {
+    /// Operations over the files of `store`.
+    pub fn new(store: Store) -> AwsFiles {
+        AwsFiles { store }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Reads both files. A file the specification cannot parse is an error naming its line.
+    pub fn load(&self) -> Result<Snapshot, Error> {
+        let config = self.store.read(Kind::Config)?;
+        let credentials = self.store.read(Kind::Credentials)?;
+        let view = |doc: &Document| {
+            doc.sections().map_err(|d| unparseable(self.store.path(doc.kind()), &d))
+        };
+        let merged = Sections::merge(view(&config)?, view(&credentials)?);
+        Ok(Snapshot { config, credentials, profiles: ProfileSet::new(merged) })
+    }
+
+    fn edit(
+        &self,
+        kind: Kind,
+        dry_run: bool,
+        mut edit: impl FnMut(&mut Document) -> Result<(), lanyard_ini::EditError>,
+    ) -> Result<Change, Error> {
+        let path = self.store.path(kind).to_path_buf();
+        self.store.edit(kind, dry_run, |doc| edit(doc).map_err(|e| edit_error(&path, e)))
+    }
+
+    /// Which file a key of a profile goes to: secrets to the credentials file (as with
+    /// `aws configure set`), a key the credentials file already sets for that profile stays
+    /// there (it wins the merge), everything else to the config file.
+    fn file_for(&self, snapshot: &Snapshot, target: &Target, key: &str) -> Kind {
+        if target.id.kind != SectionKind::Profile {
+            return Kind::Config;
+        }
+        if target.credentials_file || CREDENTIAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            return Kind::Credentials;
+        }
+        let in_credentials = snapshot
+            .credentials
+            .sections()
+            .ok()
+            .and_then(|s| s.profiles.get(&target.id.name).map(|p| p.property(key).is_some()))
+            .unwrap_or(false);
+        if in_credentials {
+            Kind::Credentials
+        } else {
+            Kind::Config
+        }
+    }
+
+    /// Sets keys of a section, creating it if needed; each file is written once.
+    pub fn set(
+        &self,
+        target: &Target,
+        assignments: &[Assignment],
+        dry_run: bool,
+    ) -> Result<(Vec<Change>, Vec<(String, ValueWarning)>), Error> {
+        let snapshot = self.load()?;
+        let mut changes = Vec::new();
+        let mut warnings = Vec::new();
+        for kind in [Kind::Config, Kind::Credentials] {
+            let mine: Vec<&Assignment> =
+                assignments.iter().filter(|a| self.file_for(&snapshot, target, &a.key) == kind).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let mut found = Vec::new();
+            let change = self.edit(kind, dry_run, |doc| {
+                found.clear();
+                for a in &mine {
+                    let warning = match &a.sub_key {
+                        Some(sub) => doc.set_sub_property(&target.id, &a.key, sub, &a.value)?,
+                        None => doc.set(&target.id, &a.key, &a.value)?,
+                    };
+                    if let Some(w) = warning {
+                        found.push((a.key.clone(), w));
+                    }
+                }
+                Ok(())
+            })?;
+            warnings.append(&mut found);
+            changes.push(change);
+        }
+        Ok((changes, warnings))
+    }
+
+    /// Removes keys from a section in whichever file holds them.
+    pub fn unset(&self, target: &Target, keys: &[String], dry_run: bool) -> Result<Vec<Change>, Error> {
+        let snapshot = self.load()?;
+        let exists = match target.id.kind {
+            SectionKind::Profile => snapshot.profiles.profile(&target.id.name).is_some(),
+            SectionKind::SsoSession => snapshot.profiles.sso_session(&target.id.name).is_some(),
+            SectionKind::Services => snapshot.profiles.sections().services.contains_key(&target.id.name),
+        };
+        if !exists {
+            return Err(not_found(&snapshot, &target.id));
+        }
+        let parsed: Vec<(String, Option<String>)> =
+            keys.iter().map(|k| split_key(target.id.kind, k)).collect::<Result<_, _>>()?;
+        let mut changes = Vec::new();
+        let mut removed_any = false;
+        for kind in [Kind::Config, Kind::Credentials] {
+            if kind == Kind::Credentials && target.id.kind != SectionKind::Profile {
+                continue;
+            }
+            let mut removed = false;
+            let change = self.edit(kind, dry_run, |doc| {
+                removed = false;
+                for (key, sub) in &parsed {
+                    removed |= match sub {
+                        Some(sub) => doc.unset_sub_property(&target.id, key, sub)?,
+                        None => doc.unset(&target.id, key)?,
+                    };
+                }
+                Ok(())
+            })?;
+            removed_any |= removed;
+            if !change.is_empty() {
+                changes.push(change);
+            }
+        }
+        if !removed_any {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("{} has none of the keys {}", target.id, keys.join(", ")),
+            )
+            .fix(format!("see its keys with `lanyard show {}`", target.id.name)));
+        }
+        Ok(changes)
+    }
+
+    /// Adds a new profile (or session or services block) with its first keys.
+    pub fn add(&self, target: &Target, assignments: &[Assignment], dry_run: bool) -> Result<Vec<Change>, Error> {
+        let snapshot = self.load()?;
+        if snapshot.config.contains_section(&target.id) || snapshot.credentials.contains_section(&target.id) {
+            return Err(Error::new(ErrorKind::Invalid, format!("{} exists already", target.id))
+                .fix(format!("change it with `lanyard set {} key=value`", target.id.name)));
+        }
+        lanyard_ini::validate_name(&target.id.name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
+        if assignments.is_empty() {
+            let kind = if target.credentials_file { Kind::Credentials } else { Kind::Config };
+            let change = self.edit(kind, dry_run, |doc| doc.add_section(&target.id).map(|_| ()))?;
+            return Ok(vec![change]);
+        }
+        Ok(self.set(target, assignments, dry_run)?.0)
+    }
+
+    /// Removes a profile from both files. Profiles that use it as `source_profile` would
+    /// break, so they are named and the removal refused unless `force`.
+    pub fn remove(&self, id: &SectionId, force: bool, dry_run: bool) -> Result<Vec<Change>, Error> {
+        let snapshot = self.load()?;
+        self.require(&snapshot, id)?;
+        if id.kind == SectionKind::Profile && !force {
+            let referrers = snapshot.profiles.referrers(&id.name);
+            if !referrers.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("profile `{}` is the source_profile of {}", id.name, quote_list(&referrers)),
+                )
+                .fix("point them at another profile first, or pass --force to remove it anyway"));
+            }
+        }
+        self.both(id, dry_run, |doc| doc.remove_section(id).map(|_| ()))
+    }
+
+    /// Renames a profile in both files and updates every `source_profile` that names it.
+    pub fn rename(&self, id: &SectionId, new_name: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+        let snapshot = self.load()?;
+        self.require(&snapshot, id)?;
+        lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
+        let new_id = SectionId { kind: id.kind, name: new_name.to_owned() };
+        if snapshot.config.contains_section(&new_id) || snapshot.credentials.contains_section(&new_id) {
+            return Err(Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
+                .fix("choose another name, or remove the existing one first"));
+        }
+        let old = id.name.clone();
+        self.both(id, dry_run, |doc| {
+            doc.rename_section(id, new_name)?;
+            if id.kind == SectionKind::Profile {
+                repoint_sources(doc, &old, new_name)?;
+            }
+            if id.kind == SectionKind::SsoSession {
+                repoint_key(doc, "sso_session", &old, new_name)?;
+            }
+            if id.kind == SectionKind::Services {
+                repoint_key(doc, "services", &old, new_name)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Copies a profile to a new name in both files.
+    pub fn copy(&self, id: &SectionId, new_name: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+        let snapshot = self.load()?;
+        self.require(&snapshot, id)?;
+        lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
+        let new_id = SectionId { kind: id.kind, name: new_name.to_owned() };
+        if snapshot.config.contains_section(&new_id) || snapshot.credentials.contains_section(&new_id) {
+            return Err(Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
+                .fix("choose another name, or remove the existing one first"));
+        }
+        let mut changes = Vec::new();
+        for kind in [Kind::Config, Kind::Credentials] {
+            if snapshot.document(kind).contains_section(id) {
+                changes.push(self.edit(kind, dry_run, |doc| doc.copy_section(id, &new_id))?);
+            }
+        }
+        Ok(changes)
+    }
+
+    fn require(&self, snapshot: &Snapshot, id: &SectionId) -> Result<(), Error> {
+        if snapshot.config.contains_section(id) || snapshot.credentials.contains_section(id) {
+            Ok(())
+        } else {
+            Err(not_found(snapshot, id))
+        }
+    }
+
+    /// Applies an edit to each file that has the section: credentials first, so secrets are
+    /// the first to go.
+    fn both(
+        &self,
+        id: &SectionId,
+        dry_run: bool,
+        mut edit: impl FnMut(&mut Document) -> Result<(), lanyard_ini::EditError>,
+    ) -> Result<Vec<Change>, Error> {
+        let mut changes = Vec::new();
+        for kind in [Kind::Credentials, Kind::Config] {
+            if kind == Kind::Credentials && id.kind != SectionKind::Profile {
+                continue;
+            }
+            let change = self.edit(kind, dry_run, &mut edit)?;
+            if !change.is_empty() {
+                changes.push(change);
+            }
+        }
+        Ok(changes)
+    }
+}
+
+fn repoint_sources(doc: &mut Document, old: &str, new: &str) -> Result<(), lanyard_ini::EditError> {
+    repoint_key(doc, "source_profile", old, new)
+}
+
+/// Sets `key = new` in every profile of `doc` whose `key` is `old`.
+fn repoint_key(doc: &mut Document, key: &str, old: &str, new: &str) -> Result<(), lanyard_ini::EditError> {
+    let Ok(sections) = doc.sections() else { return Ok(()) };
+    for (name, profile) in &sections.profiles {
+        if profile.get(key) == Some(old) {
+            doc.set(&SectionId::profile(name.as_str()), key, new)?;
+        }
+    }
+    Ok(())
+}
+
+fn quote_list(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The error for a section that does not exist, with the closest existing name.
+pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
+    let names: Vec<&String> = match id.kind {
+        SectionKind::Profile => snapshot.profiles.sections().profiles.keys().collect(),
+        SectionKind::SsoSession => snapshot.profiles.sections().sso_sessions.keys().collect(),
+        SectionKind::Services => snapshot.profiles.sections().services.keys().collect(),
+    };
+    let closest = names
+        .iter()
+        .map(|n| (edit_distance(n, &id.name), n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+        .min();
+    let fix = match closest {
+        Some((_, name)) => format!("did you mean `{name}`? `lanyard list` shows every profile"),
+        None => "`lanyard list` shows every profile".to_owned(),
+    };
+    Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == cb { previous } else { 1 + previous.min(row[j]).min(current) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}

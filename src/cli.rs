@@ -1,0 +1,158 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Lanyard: AWS profiles and credentials, edited without losing a byte.
+#[derive(Debug, Parser)]
+#[command(name = "lanyard", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Which kind of section a command addresses (profiles by default).
+#[derive(Debug, Args, Clone, Copy, Default)]
+#[group(multiple = false)]
+pub struct SectionFlags {
+    /// Address an `[sso-session NAME]` section instead of a profile.
+    #[arg(long)]
+    pub sso_session: bool,
+    /// Address a `[services NAME]` section instead of a profile (keys as SERVICE.KEY).
+    #[arg(long)]
+    pub services: bool,
+}
+
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct WriteFlags {
+    /// Print the unified diff of the lines that would change, and write nothing.
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Show secret values in the diff instead of masking them.
+    #[arg(long, requires = "dry_run")]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List profiles with their kind, region and account.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile, merged, with the file and line of every key.
+    Show {
+        /// The profile (default: $AWS_PROFILE, else `default`).
+        name: Option<String>,
+        #[command(flatten)]
+        section: SectionFlags,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show secret values instead of masking them.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Print every profile, sso-session and services block as JSON, values as written.
+    Dump {
+        /// Print JSON (the only format; accepted for clarity).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set keys of a profile, creating it if needed: `lanyard set dev region=eu-west-1`.
+    Set {
+        /// The profile (or session, or services block).
+        name: String,
+        /// One or more key=value (SERVICE.KEY=value with --services; s3.KEY=value nests).
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        section: SectionFlags,
+        /// Write to the credentials file even for keys that belong in the config file.
+        #[arg(long)]
+        credentials_file: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Remove keys from a profile.
+    Unset {
+        /// The profile (or session, or services block).
+        name: String,
+        /// The keys to remove.
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
+        #[command(flatten)]
+        section: SectionFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Add a new profile, optionally with keys: `lanyard add dev region=eu-west-1`.
+    Add {
+        /// The new profile's name.
+        name: String,
+        /// Keys to set, as key=value.
+        #[arg(value_name = "KEY=VALUE")]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        section: SectionFlags,
+        /// Write to the credentials file even for keys that belong in the config file.
+        #[arg(long)]
+        credentials_file: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Remove a profile from both files.
+    Remove {
+        /// The profile.
+        name: String,
+        #[command(flatten)]
+        section: SectionFlags,
+        /// Remove it even when other profiles use it as their source_profile.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Rename a profile in both files, and every source_profile that names it.
+    Rename {
+        /// The current name.
+        old: String,
+        /// The new name.
+        new: String,
+        #[command(flatten)]
+        section: SectionFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Copy a profile to a new name, in both files.
+    Copy {
+        /// The profile to copy.
+        old: String,
+        /// The new name.
+        new: String,
+        #[command(flatten)]
+        section: SectionFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Explain how a profile's credentials are obtained, step by step.
+    Explain {
+        /// The profile (default: $AWS_PROFILE, else `default`).
+        name: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the files: parse errors, duplicates, quoted names, plain-text secrets, modes,
+    /// profiles that cannot resolve.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
