@@ -167,7 +167,8 @@ impl Document {
                 value.push('\n');
                 value.push_str(text);
                 if property.nested {
-                    if let Some((k, v)) = text.split_once('=') {
+                    // Like keys, sub-property keys outside the identifier set are ignored.
+                    if let Some((k, v)) = text.split_once('=').filter(|(k, _)| is_identifier(trim(k))) {
                         sub_properties.push(SubProperty {
                             key: trim(k).to_owned(),
                             value: trim(v).to_owned(),
