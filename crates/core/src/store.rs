@@ -316,3 +316,52 @@ fn create_private_dir(dir: &Path) -> Result<(), Error> {
     }
     builder.create(dir).map_err(|e| Error::io("create the folder", dir, &e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lanyard_ini::SectionId;
+
+    fn store(dir: &Path) -> Store {
+        Store::new(dir.join(".aws/config"), dir.join(".aws/credentials"), dir.join("data"))
+    }
+
+    #[test]
+    fn an_edit_is_reapplied_when_the_file_changes_underneath() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        fs::write(store.path(Kind::Config), "[default]\nregion = a\n").unwrap();
+        let mut calls = 0;
+        let change = store
+            .edit(Kind::Config, false, |doc| {
+                calls += 1;
+                if calls == 1 {
+                    // Another program (say `aws configure`) writes between our read and write.
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    fs::write(store.path(Kind::Config), "[default]\nregion = a\noutput = text\n").unwrap();
+                }
+                doc.set(&SectionId::profile("default"), "cli_pager", "").map(|_| ()).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap();
+        assert_eq!(calls, 2);
+        assert!(change.written);
+        assert_eq!(fs::read_to_string(store.path(Kind::Config)).unwrap(), "[default]\nregion = a\noutput = text\ncli_pager =\n");
+    }
+
+    #[test]
+    fn the_backup_is_the_previous_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        fs::write(store.path(Kind::Credentials), "[a]\nk = 1\n").unwrap();
+        let change = store
+            .edit(Kind::Credentials, false, |doc| {
+                doc.set(&SectionId::profile("a"), "k", "2").map(|_| ()).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap();
+        let backup = change.backup.unwrap();
+        assert_eq!(fs::read_to_string(&backup).unwrap(), "[a]\nk = 1\n");
+        assert_eq!(store.backups(Kind::Credentials).unwrap(), vec![backup]);
+    }
+}

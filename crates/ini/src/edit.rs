@@ -255,13 +255,18 @@ impl Document {
                 }
                 text.push_str(value);
                 text.push_str(&line[range.end..]);
+                if value.is_empty() {
+                    // `key =` rather than `key = ` with a dangling space.
+                    text.truncate(text.trim_end_matches([' ', '\t']).len());
+                }
                 self.replace_line(property.line, text);
                 self.remove_lines(&property.extra);
             }
             None => {
                 let span = *self.effective_spans(id).last().expect("section exists");
                 let at = self.property_insertion_point(span);
-                self.insert_lines(at, vec![format!("{} = {value}", key.to_ascii_lowercase())]);
+                let line = format!("{} = {value}", key.to_ascii_lowercase());
+                self.insert_lines(at, vec![line.trim_end().to_owned()]);
             }
         }
         self.rescan();
@@ -287,7 +292,8 @@ impl Document {
         if self.effective_spans(id).is_empty() {
             self.add_section(id)?;
         }
-        let sub_line = |indent: &str| format!("{indent}{} = {value}", sub_key.to_ascii_lowercase());
+        let sub_line =
+            |indent: &str| format!("{indent}{} = {value}", sub_key.to_ascii_lowercase()).trim_end().to_owned();
         match self.winning_property(id, parent) {
             Some(at) => {
                 let property = self.property_span(at).clone();
@@ -440,9 +446,25 @@ impl Document {
         if spans.is_empty() {
             return Ok(false);
         }
+        if new_name == id.name {
+            return Ok(true);
+        }
         let default_involved = self.kind() == Kind::Config
             && id.kind == SectionKind::Profile
             && (id.name == "default" || new_name == "default");
+        if default_involved && self.profile_default_present() {
+            // The `[default]` sections that `[profile default]` hides would come back into view,
+            // under the new name or as `default`.
+            if let Some(hidden) = spans.iter().map(|&i| &self.layout.sections[i]).find(|s| {
+                s.role == SectionRole::Profile { prefixed: false }
+            }) {
+                return Err(EditError::InvalidName(format!(
+                    "[default] on line {} is hidden by [profile default]; merge the two into \
+                     [default] before renaming",
+                    hidden.header + 1
+                )));
+            }
+        }
         for span_index in spans {
             let span = &self.layout.sections[span_index];
             let line = self.line(span.header);
@@ -599,6 +621,25 @@ mod tests {
             d.rename_section(&SectionId::profile("default"), "b").unwrap();
         });
         assert_eq!(out, "[profile b]\nk = v\n");
+    }
+
+    #[test]
+    fn rename_does_not_uncover_a_hidden_default() {
+        let text = "[default]\na = 1\n[profile default]\nb = 2\n";
+        let mut doc = Document::parse(text, Kind::Config);
+        let default = SectionId::profile("default");
+        assert!(matches!(doc.rename_section(&default, "x"), Err(EditError::InvalidName(_))));
+        assert_eq!(doc.rename_section(&default, "default"), Ok(true));
+        assert_eq!(doc.render(), text);
+    }
+
+    #[test]
+    fn add_then_remove_keeps_a_missing_final_newline() {
+        let out = edit("[a]\nk = v", Kind::Credentials, |d| {
+            d.add_section(&SectionId::profile("b")).unwrap();
+            d.remove_section(&SectionId::profile("b")).unwrap();
+        });
+        assert_eq!(out, "[a]\nk = v");
     }
 
     #[test]
