@@ -114,7 +114,7 @@ fn value_json(property: &lanyard_ini::Property) -> Value {
         let map: Map<String, Value> = property
             .sub_properties
             .iter()
-            .map(|s| (s.key.clone(), Value::String(s.value.clone())))
+            .map(|s| (s.key.to_ascii_lowercase(), Value::String(s.value.clone())))
             .collect();
         Value::Object(map)
     } else {

@@ -29,7 +29,8 @@ How it is built (botocore.session.Session.full_config, reused as is):
 
 What this script adds on top of botocore:
   * keys are lower-cased, nested keys too (configparser already lower-cases the
-    top-level ones; botocore keeps nested keys as written);
+    top-level ones; botocore keeps nested keys as written); section names keep
+    their case;
   * output keys are sorted, so two runs over the same files print the same bytes.
 
 Known ways botocore differs from the cross-SDK spec (this script shows botocore's
@@ -55,6 +56,11 @@ def _lower_keys(value):
     return value
 
 
+def _sections(sections):
+    """Section names are case-sensitive (as in every SDK); the keys inside are not."""
+    return {name: _lower_keys(keys) for name, keys in sections.items()}
+
+
 def botocore_view(config_path=None, credentials_path=None):
     """Return the dump-shaped dict botocore builds from the two files.
 
@@ -70,9 +76,9 @@ def botocore_view(config_path=None, credentials_path=None):
         session.set_config_variable("credentials_file", credentials_path)
     full = session.full_config
     return {
-        "profiles": _lower_keys(full.get("profiles", {})),
-        "sso-sessions": _lower_keys(full.get("sso_sessions", {})),
-        "services": _lower_keys(full.get("services", {})),
+        "profiles": _sections(full.get("profiles", {})),
+        "sso-sessions": _sections(full.get("sso_sessions", {})),
+        "services": _sections(full.get("services", {})),
     }
 
 

@@ -53,6 +53,8 @@ fn lint_code(code: LintCode) -> &'static str {
         LintCode::IndentedComment => "indented-comment",
         LintCode::ShadowedDefault => "shadowed-default",
         LintCode::ByteOrderMark => "byte-order-mark",
+        LintCode::InlineComment => "inline-comment",
+        LintCode::PaddedHeader => "padded-header",
     }
 }
 

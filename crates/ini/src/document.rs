@@ -177,8 +177,12 @@ impl Document {
             keep
         });
         // Removing the last line of a file without a final newline leaves the new last line
-        // without one too.
+        // without one too. An empty line without a line ending would add nothing to the text,
+        // so the newline before it would end the file: drop such lines.
         if last_was_unterminated {
+            while self.line_count() > 0 && self.line(self.line_count() - 1).is_empty() {
+                self.lines.pop();
+            }
             if let Some(last) = self.lines.last_mut() {
                 last.eol = Eol::None;
             }
@@ -240,5 +244,18 @@ mod tests {
         round_trip("[default]\n\tindented = 1\n  # indented comment\n;c\n#c\n\n\n");
         round_trip("garbage without a header\r");
         round_trip("\r\r\n\r");
+    }
+
+    #[test]
+    fn removing_the_last_lines_keeps_a_missing_final_newline() {
+        let mut doc = Document::parse("[a]\nk=v\n\n[b]", Kind::Config);
+        doc.remove_lines(&[3]);
+        assert_eq!(doc.render(), "[a]\nk=v");
+        let mut doc = Document::parse("[a]\nk=v\n  \n[b]", Kind::Config);
+        doc.remove_lines(&[3]);
+        assert_eq!(doc.render(), "[a]\nk=v\n  ");
+        let mut doc = Document::parse("\n\n[b]", Kind::Config);
+        doc.remove_lines(&[2]);
+        assert_eq!(doc.render(), "");
     }
 }

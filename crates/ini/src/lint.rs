@@ -25,6 +25,10 @@ pub enum LintCode {
     ShadowedDefault,
     /// A byte-order mark: the AWS CLI cannot read the first section.
     ByteOrderMark,
+    /// ` # comment` after a value: the SDKs drop it, the AWS CLI keeps it in the value.
+    InlineComment,
+    /// Spaces inside the brackets of a header: the AWS CLI ignores `[ profile x ]`.
+    PaddedHeader,
 }
 
 /// A warning about a line that parses.
@@ -88,6 +92,14 @@ impl Document {
                     continue;
                 }
             };
+            if header[span.inner.clone()].starts_with([' ', '\t']) {
+                push(
+                    LintCode::PaddedHeader,
+                    span.header,
+                    format!("[{}] has spaces inside the brackets: the SDKs read it, the AWS CLI ignores the section", &header[span.inner.clone()]),
+                    &format!("write it as [{inner}]"),
+                );
+            }
             if shadowed && span.role == (SectionRole::Profile { prefixed: false }) && span.name == "default" {
                 push(
                     LintCode::ShadowedDefault,
@@ -107,6 +119,14 @@ impl Document {
             }
             let mut keys: HashMap<String, usize> = HashMap::new();
             for property in &span.properties {
+                if trim(&self.line(property.line)[property.value.end..]).starts_with(['#', ';']) {
+                    push(
+                        LintCode::InlineComment,
+                        property.line,
+                        format!("the comment after `{}` is dropped by the SDKs but read as part of the value by the AWS CLI", property.key),
+                        "move the comment to a line of its own, starting with `#`",
+                    );
+                }
                 if !is_identifier(&property.key) {
                     push(
                         LintCode::IgnoredKey,
@@ -115,6 +135,19 @@ impl Document {
                         "use a key of letters, digits and _ - / . % @ : +",
                     );
                     continue;
+                }
+                if property.nested {
+                    for &sub in &property.extra {
+                        let key = trim(self.line(sub)).split_once('=').map(|(k, _)| trim(k)).unwrap_or("");
+                        if !is_identifier(key) {
+                            push(
+                                LintCode::IgnoredKey,
+                                sub,
+                                format!("the sub-property key `{key}` is ignored by the SDKs (the AWS CLI reads it)"),
+                                "use a key of letters, digits and _ - / . % @ : +",
+                            );
+                        }
+                    }
                 }
                 let lower = property.key.to_ascii_lowercase();
                 if let Some(first) = keys.insert(lower, property.line) {
@@ -165,5 +198,10 @@ mod tests {
         );
         assert_eq!(codes("[default]\nk = v\n  # note\n", Kind::Config), [(LintCode::IndentedComment, 3)]);
         assert_eq!(codes("[profile x]\n", Kind::Credentials), [(LintCode::IgnoredSection, 1)]);
+        assert_eq!(codes("[default]\nregion = x # note\nurl = a#b\n", Kind::Config), [(LintCode::InlineComment, 2)]);
+        assert_eq!(
+            codes("[ profile a ]\ns3 =\n  in valid = 1\n  ok = 2\n", Kind::Config),
+            [(LintCode::PaddedHeader, 1), (LintCode::IgnoredKey, 3)]
+        );
     }
 }

@@ -43,7 +43,7 @@ pub struct Property {
 impl Property {
     /// Whether this property is a block of sub-properties (`s3 =` followed by indented lines).
     pub fn is_nested(&self) -> bool {
-        !self.sub_properties.is_empty()
+        self.value.starts_with('\n')
     }
 
     /// A sub-property by key (case-insensitive); the last one defined wins.

@@ -1,0 +1,16 @@
+/*!
+Test infrastructure that talks to real parts on loopback: a `moto` server standing in for
+STS, and botocore reading the files Lanyard writes. Everything it starts is stopped when the
+handle is dropped, and nothing it does touches the real home folder or the network beyond
+127.0.0.1.
+
+The Python interpreter is `$LANYARD_PEER_PYTHON` (the test command points it at the project's
+virtual environment), else `python3`.
+*/
+#![deny(missing_docs)]
+
+mod moto;
+mod peers;
+
+pub use moto::{Moto, RecordedRequest};
+pub use peers::{botocore_batch, botocore_view, peer_python, require_peer};
