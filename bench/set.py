@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,7 @@ class Tool:
         self.label = label
         self.argv_for = argv_for
         self.times = []
+        self.cpu = []
 
 
 def main(argv=None):
@@ -223,9 +225,12 @@ def main(argv=None):
         for n, (tool, measured) in enumerate(schedule):
             value = VALUES[n % 2]
             cmd = tool.argv_for(value)
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
             elapsed = (time.perf_counter() - start) * 1000.0
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = ((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)) * 1000.0
             if p.returncode != 0:
                 sys.exit("bench/set.py: `%s` exited %d\nstdout: %s\nstderr: %s" % (
                     " ".join(cmd), p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")))
@@ -241,6 +246,7 @@ def main(argv=None):
             current = value
             if measured:
                 tool.times.append(elapsed)
+                tool.cpu.append(cpu)
 
         # Sanity: both files still parse with botocore and hold what they should.
         cfg = configloader.load_config(config_path)
@@ -260,12 +266,15 @@ def main(argv=None):
 
         rows = []
         print()
-        print("%-20s %5s %10s %10s %10s" % ("tool", "runs", "p50", "p90", "min"))
+        print("%-20s %5s %10s %10s %10s %12s" % ("tool", "runs", "p50", "p90", "min", "cpu p50"))
         for tool in (lan, cli):
             t = sorted(tool.times)
-            row = {"tool": tool.label, "runs": len(t), "p50_ms": percentile(t, 0.5), "p90_ms": percentile(t, 0.9), "min_ms": t[0] if t else float("nan"), "all_ms": tool.times}
+            row = {"tool": tool.label, "runs": len(t), "p50_ms": percentile(t, 0.5), "p90_ms": percentile(t, 0.9),
+                   "min_ms": t[0] if t else float("nan"), "cpu_p50_ms": percentile(sorted(tool.cpu), 0.5),
+                   "all_ms": tool.times, "all_cpu_ms": tool.cpu}
             rows.append(row)
-            print("%-20s %5d %10s %10s %10s" % (tool.label, row["runs"], fmt_ms(row["p50_ms"]), fmt_ms(row["p90_ms"]), fmt_ms(row["min_ms"])))
+            print("%-20s %5d %10s %10s %10s %12s" % (tool.label, row["runs"], fmt_ms(row["p50_ms"]), fmt_ms(row["p90_ms"]),
+                                                 fmt_ms(row["min_ms"]), fmt_ms(row["cpu_p50_ms"])))
         ratio = rows[1]["p50_ms"] / rows[0]["p50_ms"]
         if args.out:
             os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -28,7 +28,7 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FIL
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step "cargo fmt --all --check"
-cargo fmt --all --check
+cargo fmt --all --check -- --color=never
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings

@@ -81,6 +81,18 @@ def nested_s3_block_and_lowercased_keys(tmp):
 
 
 @case
+def section_names_keep_their_case(tmp):
+    v = view(
+        tmp,
+        "[profile Prod-Admin]\nRegion = a\n[sso-session Corp]\nSSO_Region = b\n[services Local]\nS3 =\n  Endpoint_URL = c\n",
+        "[Prod-Admin]\nAWS_Access_Key_ID = AKIA\n[prod-admin]\nregion = lower\n",
+    )
+    eq(v["profiles"], {"Prod-Admin": {"region": "a", "aws_access_key_id": "AKIA"}, "prod-admin": {"region": "lower"}})
+    eq(v["sso-sessions"], {"Corp": {"sso_region": "b"}})
+    eq(v["services"], {"Local": {"s3": {"endpoint_url": "c"}}})
+
+
+@case
 def shape_is_always_complete(tmp):
     v = view(tmp, "")
     eq(v, {"profiles": {}, "sso-sessions": {}, "services": {}})
