@@ -26,37 +26,93 @@ struct Context<'a, W: Write> {
 /// Runs one command; data goes to `out`, notes to stderr.
 pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCode, Error> {
     let (files, locations) = lanyard_core::files_for(env);
-    let mut cx = Context { files, locations, out };
+    let mut cx = Context {
+        files,
+        locations,
+        out,
+    };
     match command {
         Command::List { json } => cx.list(json),
-        Command::Show { name, section, json, reveal } => {
+        Command::Show {
+            name,
+            section,
+            json,
+            reveal,
+        } => {
             let name = name.unwrap_or_else(|| cx.locations.profile.clone());
             cx.show(&section_id(section, name), json, reveal)
         }
         Command::Dump { .. } => cx.dump(),
-        Command::Set { name, assignments, section, credentials_file, write } => {
-            let target = Target { id: section_id(section, name), credentials_file };
+        Command::Set {
+            name,
+            assignments,
+            section,
+            credentials_file,
+            write,
+        } => {
+            let target = Target {
+                id: section_id(section, name),
+                credentials_file,
+            };
             cx.set(&target, &assignments, write, false)
         }
-        Command::Add { name, assignments, section, credentials_file, write } => {
-            let target = Target { id: section_id(section, name), credentials_file };
+        Command::Add {
+            name,
+            assignments,
+            section,
+            credentials_file,
+            write,
+        } => {
+            let target = Target {
+                id: section_id(section, name),
+                credentials_file,
+            };
             cx.set(&target, &assignments, write, true)
         }
-        Command::Unset { name, keys, section, write } => {
-            let target = Target { id: section_id(section, name), credentials_file: false };
+        Command::Unset {
+            name,
+            keys,
+            section,
+            write,
+        } => {
+            let target = Target {
+                id: section_id(section, name),
+                credentials_file: false,
+            };
             let changes = cx.files.unset(&target, &keys, write.dry_run)?;
             cx.report(&changes, write)
         }
-        Command::Remove { name, section, force, write } => {
-            let changes = cx.files.remove(&section_id(section, name), force, write.dry_run)?;
+        Command::Remove {
+            name,
+            section,
+            force,
+            write,
+        } => {
+            let changes = cx
+                .files
+                .remove(&section_id(section, name), force, write.dry_run)?;
             cx.report(&changes, write)
         }
-        Command::Rename { old, new, section, write } => {
-            let changes = cx.files.rename(&section_id(section, old), &new, write.dry_run)?;
+        Command::Rename {
+            old,
+            new,
+            section,
+            write,
+        } => {
+            let changes = cx
+                .files
+                .rename(&section_id(section, old), &new, write.dry_run)?;
             cx.report(&changes, write)
         }
-        Command::Copy { old, new, section, write } => {
-            let changes = cx.files.copy(&section_id(section, old), &new, write.dry_run)?;
+        Command::Copy {
+            old,
+            new,
+            section,
+            write,
+        } => {
+            let changes = cx
+                .files
+                .copy(&section_id(section, old), &new, write.dry_run)?;
             cx.report(&changes, write)
         }
         Command::Explain { name, json } => {
@@ -87,7 +143,10 @@ fn write_error(error: std::io::Error) -> Error {
 
 /// The account a profile works in, when its keys say so.
 fn account_of(profile: &Section) -> Option<String> {
-    if let Some(account) = profile.get("sso_account_id").or_else(|| profile.get("aws_account_id")) {
+    if let Some(account) = profile
+        .get("sso_account_id")
+        .or_else(|| profile.get("aws_account_id"))
+    {
         return Some(account.to_owned());
     }
     let arn = profile.get("role_arn")?;
@@ -97,12 +156,17 @@ fn account_of(profile: &Section) -> Option<String> {
 
 fn detail_of(kind: &ProfileKind, profile: &Section) -> String {
     match kind {
-        ProfileKind::AssumeRole => match (profile.get("source_profile"), profile.get("credential_source")) {
+        ProfileKind::AssumeRole => match (
+            profile.get("source_profile"),
+            profile.get("credential_source"),
+        ) {
             (Some(source), _) => format!("from {source}"),
             (_, Some(source)) => format!("from {source}"),
             _ => String::new(),
         },
-        ProfileKind::Sso { session: Some(session) } => format!("session {session}"),
+        ProfileKind::Sso {
+            session: Some(session),
+        } => format!("session {session}"),
         ProfileKind::Sso { session: None } => "legacy sso".to_owned(),
         ProfileKind::Incomplete(reason) => reason.clone(),
         _ => String::new(),
@@ -123,13 +187,20 @@ fn value_json(property: &lanyard_ini::Property) -> Value {
 }
 
 fn section_json(section: &Section) -> Value {
-    let map: Map<String, Value> = section.properties.iter().map(|(k, p)| (k.clone(), value_json(p))).collect();
+    let map: Map<String, Value> = section
+        .properties
+        .iter()
+        .map(|(k, p)| (k.clone(), value_json(p)))
+        .collect();
     Value::Object(map)
 }
 
 impl<W: Write> Context<'_, W> {
     fn path_label(&self, kind: Kind) -> String {
-        display_path(self.files.store().path(kind), self.locations.home.as_deref())
+        display_path(
+            self.files.store().path(kind),
+            self.locations.home.as_deref(),
+        )
     }
 
     fn emit(&mut self, text: &str) -> Result<(), Error> {
@@ -175,11 +246,17 @@ impl<W: Write> Context<'_, W> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        let mut rows = vec![["", "PROFILE", "KIND", "REGION", "ACCOUNT", "DETAIL"].map(String::from).to_vec()];
+        let mut rows = vec![["", "PROFILE", "KIND", "REGION", "ACCOUNT", "DETAIL"]
+            .map(String::from)
+            .to_vec()];
         for (name, profile) in &set.sections().profiles {
             let kind = set.kind_of(name);
             rows.push(vec![
-                if *name == active { "*".to_owned() } else { String::new() },
+                if *name == active {
+                    "*".to_owned()
+                } else {
+                    String::new()
+                },
                 name.clone(),
                 kind.label().to_owned(),
                 profile.get("region").unwrap_or("-").to_owned(),
@@ -246,13 +323,25 @@ impl<W: Write> Context<'_, W> {
         let mut rows = Vec::new();
         for (key, property) in &section.properties {
             if property.is_nested() {
-                rows.push(vec![format!("  {}", property.key), String::new(), origin(&property.origin)]);
+                rows.push(vec![
+                    format!("  {}", property.key),
+                    String::new(),
+                    origin(&property.origin),
+                ]);
                 for sub in &property.sub_properties {
-                    rows.push(vec![format!("    {}", sub.key), sub.value.clone(), origin(&sub.origin)]);
+                    rows.push(vec![
+                        format!("    {}", sub.key),
+                        sub.value.clone(),
+                        origin(&sub.origin),
+                    ]);
                 }
             } else {
                 let value = shown(key, &property.value).replace('\n', "\\n");
-                rows.push(vec![format!("  {}", property.key), value, origin(&property.origin)]);
+                rows.push(vec![
+                    format!("  {}", property.key),
+                    value,
+                    origin(&property.origin),
+                ]);
             }
         }
         text.push_str(&table(&rows));
@@ -264,7 +353,9 @@ impl<W: Write> Context<'_, W> {
         let snapshot = self.files.load()?;
         let sections = snapshot.profiles.sections();
         let map = |m: &std::collections::BTreeMap<String, Section>| -> Map<String, Value> {
-            m.iter().map(|(name, s)| (name.clone(), section_json(s))).collect()
+            m.iter()
+                .map(|(name, s)| (name.clone(), section_json(s)))
+                .collect()
         };
         let doc = json!({
             "profiles": map(&sections.profiles),
@@ -275,7 +366,13 @@ impl<W: Write> Context<'_, W> {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn set(&mut self, target: &Target, assignments: &[String], write: WriteFlags, add: bool) -> Result<ExitCode, Error> {
+    fn set(
+        &mut self,
+        target: &Target,
+        assignments: &[String],
+        write: WriteFlags,
+        add: bool,
+    ) -> Result<ExitCode, Error> {
         let parsed = assignments
             .iter()
             .map(|a| parse_assignment(target.id.kind, a))
@@ -283,11 +380,11 @@ impl<W: Write> Context<'_, W> {
         let changes = if add {
             self.files.add(target, &parsed, write.dry_run)?
         } else {
-            let (changes, warnings) = self.files.set(target, &parsed, write.dry_run)?;
-            for (key, warning) in warnings {
+            let outcome = self.files.set(target, &parsed, write.dry_run)?;
+            for (key, warning) in outcome.warnings {
                 eprintln!("lanyard: warning: `{key}`: {warning}");
             }
-            changes
+            outcome.changes
         };
         self.report(&changes, write)
     }
@@ -296,7 +393,11 @@ impl<W: Write> Context<'_, W> {
         if write.dry_run {
             let mut text = String::new();
             for change in changes {
-                let kind = if change.path == self.files.store().path(Kind::Config) { Kind::Config } else { Kind::Credentials };
+                let kind = if change.path == self.files.store().path(Kind::Config) {
+                    Kind::Config
+                } else {
+                    Kind::Credentials
+                };
                 text.push_str(&unified_diff(change, &self.path_label(kind), write.reveal));
             }
             if text.is_empty() {
@@ -313,15 +414,24 @@ impl<W: Write> Context<'_, W> {
             return Err(not_found(&snapshot, &SectionId::profile(name)));
         }
         let plan = plan(&snapshot.profiles, name).map_err(|e| {
-            Error::new(ErrorKind::Invalid, format!("profile `{name}` cannot yield credentials: {e}"))
-                .fix(format!("`lanyard show {name}` shows its keys and where they are"))
+            Error::new(
+                ErrorKind::Invalid,
+                format!("profile `{name}` cannot yield credentials: {e}"),
+            )
+            .fix(format!(
+                "`lanyard show {name}` shows its keys and where they are"
+            ))
         })?;
         if json {
             let steps: Vec<Value> = plan.steps.iter().map(step_json).collect();
             self.emit_json(&json!({ "profile": name, "steps": steps }))?;
             return Ok(ExitCode::SUCCESS);
         }
-        let mut text = format!("profile `{name}`: {} step{}\n", plan.steps.len(), if plan.steps.len() == 1 { "" } else { "s" });
+        let mut text = format!(
+            "profile `{name}`: {} step{}\n",
+            plan.steps.len(),
+            if plan.steps.len() == 1 { "" } else { "s" }
+        );
         for (index, step) in plan.steps.iter().enumerate() {
             text.push_str(&format!("  {}. {}\n", index + 1, describe_step(step)));
         }
@@ -343,11 +453,21 @@ impl<W: Write> Context<'_, W> {
         } else {
             let mut text = String::new();
             for f in &findings {
-                text.push_str(&format!("{}: {}: {}\n    fix: {}\n", f.severity.label(), f.location, f.message, f.fix));
+                text.push_str(&format!(
+                    "{}: {}: {}\n    fix: {}\n",
+                    f.severity.label(),
+                    f.location,
+                    f.message,
+                    f.fix
+                ));
             }
             self.emit(&text)?;
         }
-        Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        Ok(if failing {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 }
 
@@ -374,27 +494,61 @@ fn short_key_id(id: &str) -> String {
 
 fn describe_step(step: &Step) -> String {
     match step {
-        Step::AccessKey { profile, access_key_id, session_token, .. } => format!(
+        Step::AccessKey {
+            profile,
+            access_key_id,
+            session_token,
+            ..
+        } => format!(
             "{} keys of profile `{profile}` (access key {})",
-            if session_token.is_some() { "session" } else { "static" },
+            if session_token.is_some() {
+                "session"
+            } else {
+                "static"
+            },
             short_key_id(access_key_id)
         ),
-        Step::NamedSource { profile, source } => format!("credentials from {source} (credential_source of `{profile}`)"),
-        Step::WebIdentityToken { role_arn, web_identity_token_file, .. } => {
+        Step::NamedSource { profile, source } => {
+            format!("credentials from {source} (credential_source of `{profile}`)")
+        }
+        Step::WebIdentityToken {
+            role_arn,
+            web_identity_token_file,
+            ..
+        } => {
             format!("assume {role_arn} with the web identity token in {web_identity_token_file}")
         }
-        Step::Sso { sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, .. } => {
-            let via = sso_session.as_ref().map(|s| format!(" via sso-session `{s}`")).unwrap_or_default();
+        Step::Sso {
+            sso_start_url,
+            sso_region,
+            sso_account_id,
+            sso_role_name,
+            sso_session,
+            ..
+        } => {
+            let via = sso_session
+                .as_ref()
+                .map(|s| format!(" via sso-session `{s}`"))
+                .unwrap_or_default();
             match (sso_account_id, sso_role_name) {
                 (Some(account), Some(role)) => format!("IAM Identity Center role {role} in account {account} ({sso_start_url}, {sso_region}){via}"),
                 _ => format!("IAM Identity Center token only ({sso_start_url}, {sso_region}){via}"),
             }
         }
-        Step::Process { profile, command, .. } => {
+        Step::Process {
+            profile, command, ..
+        } => {
             let program = command.split_whitespace().next().unwrap_or("");
             format!("run the credential_process `{program} …` of profile `{profile}`")
         }
-        Step::AssumeRole { profile, role_arn, external_id, role_session_name, mfa_serial, duration_seconds } => {
+        Step::AssumeRole {
+            profile,
+            role_arn,
+            external_id,
+            role_session_name,
+            mfa_serial,
+            duration_seconds,
+        } => {
             let mut extras = Vec::new();
             if external_id.is_some() {
                 extras.push("external id".to_owned());
@@ -408,7 +562,11 @@ fn describe_step(step: &Step) -> String {
             if let Some(seconds) = duration_seconds {
                 extras.push(format!("{seconds} s"));
             }
-            let extras = if extras.is_empty() { String::new() } else { format!(" ({})", extras.join(", ")) };
+            let extras = if extras.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extras.join(", "))
+            };
             format!("assume {role_arn} (role_arn of `{profile}`){extras}")
         }
     }
@@ -416,21 +574,52 @@ fn describe_step(step: &Step) -> String {
 
 fn step_json(step: &Step) -> Value {
     match step {
-        Step::AccessKey { profile, access_key_id, session_token, account_id, .. } => json!({
+        Step::AccessKey {
+            profile,
+            access_key_id,
+            session_token,
+            account_id,
+            ..
+        } => json!({
             "type": "access-key", "profile": profile, "access_key_id": access_key_id,
             "session_token": session_token.is_some(), "account_id": account_id,
         }),
-        Step::NamedSource { profile, source } => json!({ "type": "credential-source", "profile": profile, "source": source }),
-        Step::WebIdentityToken { profile, role_arn, web_identity_token_file, role_session_name } => json!({
+        Step::NamedSource { profile, source } => {
+            json!({ "type": "credential-source", "profile": profile, "source": source })
+        }
+        Step::WebIdentityToken {
+            profile,
+            role_arn,
+            web_identity_token_file,
+            role_session_name,
+        } => json!({
             "type": "web-identity", "profile": profile, "role_arn": role_arn,
             "web_identity_token_file": web_identity_token_file, "role_session_name": role_session_name,
         }),
-        Step::Sso { profile, sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session } => json!({
+        Step::Sso {
+            profile,
+            sso_start_url,
+            sso_region,
+            sso_account_id,
+            sso_role_name,
+            sso_session,
+        } => json!({
             "type": "sso", "profile": profile, "sso_start_url": sso_start_url, "sso_region": sso_region,
             "sso_account_id": sso_account_id, "sso_role_name": sso_role_name, "sso_session": sso_session,
         }),
-        Step::Process { profile, account_id, .. } => json!({ "type": "process", "profile": profile, "account_id": account_id }),
-        Step::AssumeRole { profile, role_arn, external_id, role_session_name, mfa_serial, duration_seconds } => json!({
+        Step::Process {
+            profile,
+            account_id,
+            ..
+        } => json!({ "type": "process", "profile": profile, "account_id": account_id }),
+        Step::AssumeRole {
+            profile,
+            role_arn,
+            external_id,
+            role_session_name,
+            mfa_serial,
+            duration_seconds,
+        } => json!({
             "type": "assume-role", "profile": profile, "role_arn": role_arn, "external_id": external_id,
             "role_session_name": role_session_name, "mfa_serial": mfa_serial, "duration_seconds": duration_seconds,
         }),

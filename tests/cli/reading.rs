@@ -16,13 +16,41 @@ fn home() -> Home {
 fn list_shows_kind_region_account_and_the_active_profile() {
     let home = home();
     let out = home.run(&["list"]).ok();
-    let line = |name: &str| out.lines().find(|l| l.split_whitespace().any(|w| w == name)).unwrap().to_owned();
-    assert!(line("dev").contains("role") && line("dev").contains("123456789012") && line("dev").contains("from base"), "{out}");
-    assert!(line("sso").contains("sso") && line("sso").contains("111122223333"), "{out}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().any(|w| w == name))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        line("dev").contains("role")
+            && line("dev").contains("123456789012")
+            && line("dev").contains("from base"),
+        "{out}"
+    );
+    assert!(
+        line("sso").contains("sso") && line("sso").contains("111122223333"),
+        "{out}"
+    );
     assert!(line("default").starts_with('*'), "{out}");
     assert!(line("broken").contains("incomplete"), "{out}");
-    let json: serde_json::Value = serde_json::from_str(&home.cmd().args(["list", "--json"]).env("AWS_PROFILE", "dev").output().map(|o| String::from_utf8(o.stdout).unwrap()).unwrap()).unwrap();
-    let dev = json["profiles"].as_array().unwrap().iter().find(|p| p["name"] == "dev").unwrap().clone();
+    let json: serde_json::Value = serde_json::from_str(
+        &home
+            .cmd()
+            .args(["list", "--json"])
+            .env("AWS_PROFILE", "dev")
+            .output()
+            .map(|o| String::from_utf8(o.stdout).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let dev = json["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "dev")
+        .unwrap()
+        .clone();
     assert_eq!(dev["active"], true);
     assert_eq!(dev["kind"], "role");
     assert!(!serde_json::to_string(&json).unwrap().contains("wJalr"));
@@ -32,21 +60,38 @@ fn list_shows_kind_region_account_and_the_active_profile() {
 fn show_masks_secrets_unless_revealed_and_names_file_and_line() {
     let home = home();
     let out = home.run(&["show", "base"]).ok();
-    assert!(out.contains("aws_secret_access_key  *** (40 characters)   ~/.aws/credentials:3"), "{out}");
-    assert!(out.contains("region                 eu-west-1             ~/.aws/config:5"), "{out}");
+    assert!(
+        out.contains("aws_secret_access_key  *** (40 characters)   ~/.aws/credentials:3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("region                 eu-west-1             ~/.aws/config:5"),
+        "{out}"
+    );
     assert!(!out.contains("wJalr"));
-    assert!(home.run(&["show", "base", "--reveal"]).ok().contains("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
-    let json: serde_json::Value = serde_json::from_str(&home.run(&["show", "base", "--json"]).ok()).unwrap();
+    assert!(home
+        .run(&["show", "base", "--reveal"])
+        .ok()
+        .contains("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+    let json: serde_json::Value =
+        serde_json::from_str(&home.run(&["show", "base", "--json"]).ok()).unwrap();
     assert_eq!(json["properties"]["region"]["line"], 5);
     assert_eq!(json["kind"], "static");
-    assert!(home.run(&["show", "--sso-session", "corp"]).ok().contains("https://corp.awsapps.com/start"));
+    assert!(home
+        .run(&["show", "--sso-session", "corp"])
+        .ok()
+        .contains("https://corp.awsapps.com/start"));
 }
 
 #[test]
 fn dump_is_the_machine_interface_and_prints_values_as_they_are() {
     let home = home();
-    let json: serde_json::Value = serde_json::from_str(&home.run(&["dump", "--json"]).ok()).unwrap();
-    assert_eq!(json["profiles"]["base"]["aws_secret_access_key"], "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    let json: serde_json::Value =
+        serde_json::from_str(&home.run(&["dump", "--json"]).ok()).unwrap();
+    assert_eq!(
+        json["profiles"]["base"]["aws_secret_access_key"],
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
     assert_eq!(json["sso-sessions"]["corp"]["sso_region"], "us-east-1");
     assert_eq!(json["services"], serde_json::json!({}));
 }
@@ -59,11 +104,15 @@ fn explain_prints_the_plan() {
         out,
         "profile `dev`: 2 steps\n  1. static keys of profile `base` (access key AKIA…MPLE)\n  2. assume arn:aws:iam::123456789012:role/Dev (role_arn of `dev`) (external id)\n"
     );
-    let json: serde_json::Value = serde_json::from_str(&home.run(&["explain", "dev", "--json"]).ok()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&home.run(&["explain", "dev", "--json"]).ok()).unwrap();
     assert_eq!(json["steps"][1]["external_id"], "ext-1");
     assert!(!json.to_string().contains("wJalr"));
     let out = home.run(&["explain", "broken"]).fails();
-    assert!(out.contains("could not find source profile missing referenced from broken"), "{out}");
+    assert!(
+        out.contains("could not find source profile missing referenced from broken"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -86,7 +135,12 @@ fn doctor_reports_each_problem_with_its_place_and_fix() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["location"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["location"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let has = |code: &str, at: &str| codes.iter().any(|(c, l)| c == code && l.ends_with(at));
     assert!(has("duplicate-key", "config:3"), "{codes:?}");
@@ -117,7 +171,10 @@ fn completions_are_generated_for_each_shell() {
 fn aws_config_file_and_credentials_file_variables_are_honoured() {
     let home = Home::new();
     let config = home.write("elsewhere/cfg", "[profile x]\nregion = r\n");
-    let creds = home.write("elsewhere/creds", "[x]\naws_access_key_id = A\naws_secret_access_key = B\n");
+    let creds = home.write(
+        "elsewhere/creds",
+        "[x]\naws_access_key_id = A\naws_secret_access_key = B\n",
+    );
     let out = home
         .cmd()
         .args(["list", "--json"])

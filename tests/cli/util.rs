@@ -49,7 +49,9 @@ impl Home {
                 cmd.env_remove(key);
             }
         }
-        cmd.env("HOME", self.path()).env("LANYARD_DATA_DIR", self.data()).current_dir(self.path());
+        cmd.env("HOME", self.path())
+            .env("LANYARD_DATA_DIR", self.data())
+            .current_dir(self.path());
         cmd
     }
 
@@ -77,18 +79,33 @@ impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> String {
-        assert_eq!(self.code(), 0, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stdout()
     }
 
     /// Asserts exit code 1 with a one-line error and returns it.
     #[track_caller]
     pub fn fails(&self) -> String {
-        assert_eq!(self.code(), 1, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            1,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         let stderr = self.stderr();
         assert!(stderr.starts_with("lanyard: error: "), "{stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{stderr}"
+        );
         stderr
     }
 }

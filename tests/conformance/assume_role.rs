@@ -34,20 +34,43 @@ fn encode(step: &Step) -> Value {
     }
     let mut map = Map::new();
     let tag = match step {
-        Step::AccessKey { access_key_id, secret_access_key, account_id, .. } => {
+        Step::AccessKey {
+            access_key_id,
+            secret_access_key,
+            account_id,
+            ..
+        } => {
             map.insert("access_key_id".into(), json!(access_key_id));
-            map.insert("secret_access_key".into(), json!(secret_access_key.expose()));
+            map.insert(
+                "secret_access_key".into(),
+                json!(secret_access_key.expose()),
+            );
             put(&mut map, "account_id", account_id);
             "AccessKey"
         }
         Step::NamedSource { source, .. } => return json!({ "NamedSource": source }),
-        Step::WebIdentityToken { role_arn, web_identity_token_file, role_session_name, .. } => {
+        Step::WebIdentityToken {
+            role_arn,
+            web_identity_token_file,
+            role_session_name,
+            ..
+        } => {
             map.insert("role_arn".into(), json!(role_arn));
-            map.insert("web_identity_token_file".into(), json!(web_identity_token_file));
+            map.insert(
+                "web_identity_token_file".into(),
+                json!(web_identity_token_file),
+            );
             put(&mut map, "role_session_name", role_session_name);
             "WebIdentityToken"
         }
-        Step::Sso { sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, .. } => {
+        Step::Sso {
+            sso_start_url,
+            sso_region,
+            sso_account_id,
+            sso_role_name,
+            sso_session,
+            ..
+        } => {
             map.insert("sso_start_url".into(), json!(sso_start_url));
             map.insert("sso_region".into(), json!(sso_region));
             put(&mut map, "sso_account_id", sso_account_id);
@@ -56,7 +79,12 @@ fn encode(step: &Step) -> Value {
             "Sso"
         }
         Step::Process { command, .. } => return json!({ "CredentialProcess": command }),
-        Step::AssumeRole { role_arn, external_id, role_session_name, .. } => {
+        Step::AssumeRole {
+            role_arn,
+            external_id,
+            role_session_name,
+            ..
+        } => {
             map.insert("role_arn".into(), json!(role_arn));
             put(&mut map, "external_id", external_id);
             put(&mut map, "role_session_name", role_session_name);
@@ -79,20 +107,33 @@ fn smithy_rs_assume_role_suite() {
         let verdict = match (result, case.output.get("Error")) {
             (Err(error), Some(expected)) => {
                 let message = error.to_string();
-                message.contains(expected.as_str().unwrap()).then_some(()).ok_or_else(|| format!("error `{message}` lacks {expected}"))
+                message
+                    .contains(expected.as_str().unwrap())
+                    .then_some(())
+                    .ok_or_else(|| format!("error `{message}` lacks {expected}"))
             }
-            (Ok(plan), Some(expected)) => Err(format!("planned {:?}, expected error {expected}", plan.steps)),
+            (Ok(plan), Some(expected)) => Err(format!(
+                "planned {:?}, expected error {expected}",
+                plan.steps
+            )),
             (Err(error), None) => Err(format!("unexpected error: {error}")),
             (Ok(plan), None) => {
-                let actual = json!({ "ProfileChain": plan.steps.iter().map(encode).collect::<Vec<_>>() });
-                (actual == case.output).then_some(()).ok_or_else(|| format!("expected {}, got {actual}", case.output))
+                let actual =
+                    json!({ "ProfileChain": plan.steps.iter().map(encode).collect::<Vec<_>>() });
+                (actual == case.output)
+                    .then_some(())
+                    .ok_or_else(|| format!("expected {}, got {actual}", case.output))
             }
         };
         if let Err(why) = verdict {
             failures.push(format!("{}: {why}", case.docs));
         }
     }
-    println!("smithy-rs assume-role-tests: {} cases, {} failed", cases.len(), failures.len());
+    println!(
+        "smithy-rs assume-role-tests: {} cases, {} failed",
+        cases.len(),
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -101,13 +142,20 @@ fn plans_never_hold_secrets_in_debug_output() {
     let mut profiles = Maps::new();
     profiles.insert(
         "a".into(),
-        [("aws_access_key_id", "AKIDEXAMPLE"), ("aws_secret_access_key", "very-secret-value"), ("aws_session_token", "token-value-123")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        [
+            ("aws_access_key_id", "AKIDEXAMPLE"),
+            ("aws_secret_access_key", "very-secret-value"),
+            ("aws_session_token", "token-value-123"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
     );
     let set = ProfileSet::from_maps(&profiles, &Maps::new());
     let debug = format!("{:?}", plan(&set, "a").unwrap());
     assert!(debug.contains("AKIDEXAMPLE"));
-    assert!(!debug.contains("very-secret-value") && !debug.contains("token-value-123"), "{debug}");
+    assert!(
+        !debug.contains("very-secret-value") && !debug.contains("token-value-123"),
+        "{debug}"
+    );
 }

@@ -10,20 +10,32 @@ fn botocore_endpoint_profiles_written_by_lanyard_read_back_exactly() {
     let Some(path) = locate("botocore/profile-tests.json", None) else {
         return missing("botocore/profile-tests.json");
     };
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let suite = &json["testSuites"][0];
     let mut doc = Document::parse("", Kind::Config);
     let profiles = suite["profiles"].as_object().unwrap();
     let services = suite["services"].as_object().unwrap();
     for (name, keys) in profiles {
         for (key, value) in keys.as_object().unwrap() {
-            doc.set(&SectionId::profile(name.as_str()), key, value.as_str().unwrap()).unwrap();
+            doc.set(
+                &SectionId::profile(name.as_str()),
+                key,
+                value.as_str().unwrap(),
+            )
+            .unwrap();
         }
     }
     for (name, blocks) in services {
         for (service, keys) in blocks.as_object().unwrap() {
             for (key, value) in keys.as_object().unwrap() {
-                doc.set_sub_property(&SectionId::services(name.as_str()), service, key, value.as_str().unwrap()).unwrap();
+                doc.set_sub_property(
+                    &SectionId::services(name.as_str()),
+                    service,
+                    key,
+                    value.as_str().unwrap(),
+                )
+                .unwrap();
             }
         }
     }
@@ -32,7 +44,11 @@ fn botocore_endpoint_profiles_written_by_lanyard_read_back_exactly() {
     assert_eq!(view.profiles.len(), profiles.len());
     for (name, keys) in profiles {
         let section = &view.profiles[name];
-        assert_eq!(section.properties.len(), keys.as_object().unwrap().len(), "{name}");
+        assert_eq!(
+            section.properties.len(),
+            keys.as_object().unwrap().len(),
+            "{name}"
+        );
         for (key, value) in keys.as_object().unwrap() {
             assert_eq!(section.get(key), value.as_str(), "{name}.{key}");
         }
@@ -41,9 +57,17 @@ fn botocore_endpoint_profiles_written_by_lanyard_read_back_exactly() {
         for (service, keys) in blocks.as_object().unwrap() {
             let property = view.services[name].property(service).unwrap();
             for (key, value) in keys.as_object().unwrap() {
-                assert_eq!(property.sub_property(key).map(|s| s.value.as_str()), value.as_str());
+                assert_eq!(
+                    property.sub_property(key).map(|s| s.value.as_str()),
+                    value.as_str()
+                );
             }
         }
     }
-    assert!(text.contains("[services service_specific_s3]\ns3 =\n    endpoint_url = https://s3.endpoint.aws\n"), "{text}");
+    assert!(
+        text.contains(
+            "[services service_specific_s3]\ns3 =\n    endpoint_url = https://s3.endpoint.aws\n"
+        ),
+        "{text}"
+    );
 }

@@ -30,7 +30,11 @@ fn run(path: &std::path::Path) {
     let mut failures = Vec::new();
     for case in &suite.tests {
         let env = Env::from_pairs(case.environment.clone());
-        let platform = if case.platform == "windows" { Platform::Windows } else { Platform::Unix };
+        let platform = if case.platform == "windows" {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        };
         let found = locations(&env, platform, case.language_home.as_deref());
         let config = found.config.to_string_lossy();
         let credentials = found.credentials.to_string_lossy();
@@ -39,18 +43,29 @@ fn run(path: &std::path::Path) {
         }
         if let Some(profile) = &case.profile {
             if &found.profile != profile {
-                failures.push(format!("{}: selected {} instead of {profile}", case.name, found.profile));
+                failures.push(format!(
+                    "{}: selected {} instead of {profile}",
+                    case.name, found.profile
+                ));
             }
         }
     }
-    println!("{}: {} cases, {} failed", path.display(), suite.tests.len(), failures.len());
+    println!(
+        "{}: {} cases, {} failed",
+        path.display(),
+        suite.tests.len(),
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn smithy_rs_file_location_suite() {
     let runtime = aws_runtime_test_data();
-    match locate("smithy-rs/file-location-tests.json", runtime.as_deref().map(|d| (d, "file-location-tests.json"))) {
+    match locate(
+        "smithy-rs/file-location-tests.json",
+        runtime.as_deref().map(|d| (d, "file-location-tests.json")),
+    ) {
         Some(path) => run(&path),
         None => missing("smithy-rs/file-location-tests.json"),
     }

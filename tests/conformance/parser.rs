@@ -38,7 +38,10 @@ const KOTLIN_DIVERGENCES: &[(&str, &str)] = &[(
 /// Parses both inputs; the first error of either, or the merged view.
 fn parse(input: &Input) -> Result<Sections, String> {
     let config = Document::parse(input.config.as_deref().unwrap_or(""), Kind::Config);
-    let credentials = Document::parse(input.credentials.as_deref().unwrap_or(""), Kind::Credentials);
+    let credentials = Document::parse(
+        input.credentials.as_deref().unwrap_or(""),
+        Kind::Credentials,
+    );
     let config = config.sections().map_err(|d| d.message)?;
     let credentials = credentials.sections().map_err(|d| d.message)?;
     Ok(Sections::merge(config, credentials))
@@ -48,8 +51,11 @@ fn flat(sections: &BTreeMap<String, Section>) -> Value {
     let map: Map<String, Value> = sections
         .iter()
         .map(|(name, section)| {
-            let props: Map<String, Value> =
-                section.properties.iter().map(|(k, p)| (k.clone(), json!(p.value))).collect();
+            let props: Map<String, Value> = section
+                .properties
+                .iter()
+                .map(|(k, p)| (k.clone(), json!(p.value)))
+                .collect();
             (name.clone(), Value::Object(props))
         })
         .collect();
@@ -65,7 +71,12 @@ fn nested(sections: &BTreeMap<String, Section>) -> Value {
                 .values()
                 .map(|p| {
                     let value = if p.value.starts_with('\n') {
-                        Value::Object(p.sub_properties.iter().map(|s| (s.key.clone(), json!(s.value))).collect())
+                        Value::Object(
+                            p.sub_properties
+                                .iter()
+                                .map(|s| (s.key.clone(), json!(s.value)))
+                                .collect(),
+                        )
                     } else {
                         json!(p.value)
                     };
@@ -81,7 +92,10 @@ fn nested(sections: &BTreeMap<String, Section>) -> Value {
 #[test]
 fn smithy_rs_parser_suite() {
     let runtime = aws_runtime_test_data();
-    let Some(path) = locate("smithy-rs/profile-parser-tests.json", runtime.as_deref().map(|d| (d, "profile-parser-tests.json"))) else {
+    let Some(path) = locate(
+        "smithy-rs/profile-parser-tests.json",
+        runtime.as_deref().map(|d| (d, "profile-parser-tests.json")),
+    ) else {
         return missing("smithy-rs/profile-parser-tests.json");
     };
     let suite: Suite = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -89,8 +103,13 @@ fn smithy_rs_parser_suite() {
     for (index, case) in suite.tests.iter().enumerate() {
         let result = parse(&case.input);
         let verdict = match (&result, case.output.get("errorContaining")) {
-            (Err(message), Some(expected)) => message.contains(expected.as_str().unwrap()).then_some(()).ok_or_else(|| format!("error `{message}` lacks {expected}")),
-            (Ok(_), Some(expected)) => Err(format!("parsed, but expected an error containing {expected}")),
+            (Err(message), Some(expected)) => message
+                .contains(expected.as_str().unwrap())
+                .then_some(())
+                .ok_or_else(|| format!("error `{message}` lacks {expected}")),
+            (Ok(_), Some(expected)) => Err(format!(
+                "parsed, but expected an error containing {expected}"
+            )),
             (Err(message), None) => Err(format!("unexpected error: {message}")),
             (Ok(sections), None) => {
                 let expected = &case.output["config"];
@@ -98,14 +117,21 @@ fn smithy_rs_parser_suite() {
                 if expected.get("sso_sessions").is_some() {
                     actual["sso_sessions"] = flat(&sections.sso_sessions);
                 }
-                (actual == *expected).then_some(()).ok_or_else(|| format!("expected {expected}, got {actual}"))
+                (actual == *expected)
+                    .then_some(())
+                    .ok_or_else(|| format!("expected {expected}, got {actual}"))
             }
         };
         if let Err(why) = verdict {
             failures.push(format!("#{index} {}: {why}", case.name));
         }
     }
-    println!("smithy-rs profile-parser-tests: {} cases, {} failed ({})", suite.tests.len(), failures.len(), path.display());
+    println!(
+        "smithy-rs profile-parser-tests: {} cases, {} failed ({})",
+        suite.tests.len(),
+        failures.len(),
+        path.display()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -118,7 +144,10 @@ fn kotlin_parser_suite() {
     let mut failures = Vec::new();
     let mut skipped = 0;
     for (index, case) in suite.tests.iter().enumerate() {
-        if let Some((_, why)) = KOTLIN_DIVERGENCES.iter().find(|(name, _)| *name == case.name) {
+        if let Some((_, why)) = KOTLIN_DIVERGENCES
+            .iter()
+            .find(|(name, _)| *name == case.name)
+        {
             println!("skipped #{index} {}: {why}", case.name);
             skipped += 1;
             continue;
@@ -144,18 +173,32 @@ fn kotlin_parser_suite() {
                     let by_name: BTreeMap<String, Section> = sections
                         .other
                         .iter()
-                        .map(|(key, s)| (key.split_once(' ').map_or(key.as_str(), |(_, n)| n).to_owned(), s.clone()))
+                        .map(|(key, s)| {
+                            (
+                                key.split_once(' ')
+                                    .map_or(key.as_str(), |(_, n)| n)
+                                    .to_owned(),
+                                s.clone(),
+                            )
+                        })
                         .collect();
                     actual.insert("unknown".to_owned(), nested(&by_name));
                 }
                 let actual = Value::Object(actual);
-                (actual == case.output).then_some(()).ok_or_else(|| format!("expected {}, got {actual}", case.output))
+                (actual == case.output)
+                    .then_some(())
+                    .ok_or_else(|| format!("expected {}, got {actual}", case.output))
             }
         };
         if let Err(why) = verdict {
             failures.push(format!("#{index} {}: {why}", case.name));
         }
     }
-    println!("aws-sdk-kotlin profile-parser-tests: {} cases, {} skipped, {} failed", suite.tests.len(), skipped, failures.len());
+    println!(
+        "aws-sdk-kotlin profile-parser-tests: {} cases, {} skipped, {} failed",
+        suite.tests.len(),
+        skipped,
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

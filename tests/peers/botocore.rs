@@ -43,26 +43,52 @@ fn inputs(dir: &Path) -> Vec<Input> {
         home.write(".aws/credentials", credentials.unwrap_or(""));
         inputs.push(Input { name, home });
     };
-    for suite in ["smithy-rs/profile-parser-tests.json", "aws-sdk-kotlin/profile-parser-tests.json"] {
-        let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(suite)).unwrap()).unwrap();
+    for suite in [
+        "smithy-rs/profile-parser-tests.json",
+        "aws-sdk-kotlin/profile-parser-tests.json",
+    ] {
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(suite)).unwrap()).unwrap();
         for (index, case) in json["tests"].as_array().unwrap().iter().enumerate() {
-            add(format!("{suite} #{index}"), case["input"]["configFile"].as_str(), case["input"]["credentialsFile"].as_str());
+            add(
+                format!("{suite} #{index}"),
+                case["input"]["configFile"].as_str(),
+                case["input"]["credentialsFile"].as_str(),
+            );
         }
     }
-    for chain in ["smithy-rs/profile-provider", "smithy-rs/default-credential-provider-chain", "smithy-rs/default-token-provider-chain", "aws-sdk-kotlin/default-provider-chain"] {
-        let Ok(cases) = std::fs::read_dir(dir.join(chain)) else { continue };
+    for chain in [
+        "smithy-rs/profile-provider",
+        "smithy-rs/default-credential-provider-chain",
+        "smithy-rs/default-token-provider-chain",
+        "aws-sdk-kotlin/default-provider-chain",
+    ] {
+        let Ok(cases) = std::fs::read_dir(dir.join(chain)) else {
+            continue;
+        };
         for case in cases.flatten() {
             let aws = case.path().join("fs/home/.aws");
             let read = |f: &str| std::fs::read_to_string(aws.join(f)).ok();
             let (config, credentials) = (read("config"), read("credentials"));
             if config.is_some() || credentials.is_some() {
-                add(format!("{chain}/{}", case.file_name().to_string_lossy()), config.as_deref(), credentials.as_deref());
+                add(
+                    format!("{chain}/{}", case.file_name().to_string_lossy()),
+                    config.as_deref(),
+                    credentials.as_deref(),
+                );
             }
         }
     }
-    for file in std::fs::read_dir(dir.join("botocore/cfg")).unwrap().flatten() {
+    for file in std::fs::read_dir(dir.join("botocore/cfg"))
+        .unwrap()
+        .flatten()
+    {
         if let Ok(text) = std::fs::read_to_string(file.path()) {
-            add(format!("botocore/cfg/{}", file.file_name().to_string_lossy()), Some(&text), None);
+            add(
+                format!("botocore/cfg/{}", file.file_name().to_string_lossy()),
+                Some(&text),
+                None,
+            );
         }
     }
     inputs
@@ -75,14 +101,23 @@ fn divergent_lints(home: &Home) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|f| DIVERGENT.contains(&f["code"].as_str().unwrap()))
-        .map(|f| format!("{} at {}", f["code"].as_str().unwrap(), f["location"].as_str().unwrap()))
+        .map(|f| {
+            format!(
+                "{} at {}",
+                f["code"].as_str().unwrap(),
+                f["location"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
 /// Compares botocore's view of each home with `lanyard dump`; returns the failures and the
 /// counts of (agreed, explained by a lint, not read by SDKs).
 fn compare(inputs: &[Input], allow_explained: bool) -> (Vec<String>, [usize; 3]) {
-    let pairs: Vec<(PathBuf, PathBuf)> = inputs.iter().map(|i| (i.home.config(), i.home.credentials())).collect();
+    let pairs: Vec<(PathBuf, PathBuf)> = inputs
+        .iter()
+        .map(|i| (i.home.config(), i.home.credentials()))
+        .collect();
     let peer = botocore_batch(&pairs);
     let mut failures = Vec::new();
     let mut counts = [0; 3];
@@ -90,7 +125,12 @@ fn compare(inputs: &[Input], allow_explained: bool) -> (Vec<String>, [usize; 3])
         let dump = input.home.run(&["dump", "--json"]);
         if dump.code() != 0 {
             // A file the specification rejects: no SDK reads it, and Lanyard says where.
-            assert!(dump.stderr().contains(".aws/"), "{}: {}", input.name, dump.stderr());
+            assert!(
+                dump.stderr().contains(".aws/"),
+                "{}: {}",
+                input.name,
+                dump.stderr()
+            );
             counts[2] += 1;
             continue;
         }
@@ -122,7 +162,10 @@ fn botocore_agrees_on_every_conformance_input_or_doctor_names_why() {
         return;
     }
     let Some(dir) = conformance_dir() else {
-        assert!(std::env::var("CI").map(|v| v != "true").unwrap_or(true), "conformance folder missing under CI");
+        assert!(
+            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
+            "conformance folder missing under CI"
+        );
         eprintln!("skipped: no conformance folder beside the project");
         return;
     };
@@ -130,7 +173,11 @@ fn botocore_agrees_on_every_conformance_input_or_doctor_names_why() {
     let (failures, [agreed, explained, unread]) = compare(&inputs, true);
     println!("botocore vs lanyard: {} inputs: {agreed} agree, {explained} differ where doctor names the construct, {unread} no SDK reads", inputs.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(agreed * 2 > inputs.len(), "only {agreed} of {} inputs agreed", inputs.len());
+    assert!(
+        agreed * 2 > inputs.len(),
+        "only {agreed} of {} inputs agreed",
+        inputs.len()
+    );
 }
 
 /// A small deterministic generator, so the generated files vary but every run is the same.
@@ -138,7 +185,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -160,23 +210,76 @@ fn botocore_agrees_exactly_on_files_lanyard_writes() {
             let name = format!("p{}", rng.next(12));
             let region = regions[rng.next(regions.len())];
             let args: Vec<String> = match rng.next(9) {
-                0 => vec!["set".into(), name, format!("region={region}"), "output=json".into()],
-                1 => vec!["set".into(), name, format!("aws_access_key_id=AKIA{step:016}"), format!("aws_secret_access_key=secret/{step}+x=="), "aws_session_token=FwoGZXIvYXdz//tok==".into()],
-                2 => vec!["set".into(), name, format!("role_arn=arn:aws:iam::{:012}:role/R{step}", rng.next(1000)), "source_profile=legacy".into(), "external_id=ext;1".into()],
-                3 => vec!["set".into(), "--sso-session".into(), format!("s{}", rng.next(3)), "sso_start_url=https://d-abc.awsapps.com/start".into(), format!("sso_region={region}"), "sso_registration_scopes=sso:account:access".into()],
-                4 => vec!["set".into(), name, format!("sso_session=s{}", rng.next(3)), "sso_account_id=111122223333".into(), "sso_role_name=Admin".into()],
-                5 => vec!["set".into(), "--services".into(), "local".into(), format!("s3.endpoint_url=http://127.0.0.1:{}", 9000 + step), "sts.endpoint_url=http://127.0.0.1:5000".into()],
-                6 => vec!["set".into(), name, "s3.addressing_style=path".into(), "s3.use_accelerate_endpoint=false".into(), "services=local".into()],
+                0 => vec![
+                    "set".into(),
+                    name,
+                    format!("region={region}"),
+                    "output=json".into(),
+                ],
+                1 => vec![
+                    "set".into(),
+                    name,
+                    format!("aws_access_key_id=AKIA{step:016}"),
+                    format!("aws_secret_access_key=secret/{step}+x=="),
+                    "aws_session_token=FwoGZXIvYXdz//tok==".into(),
+                ],
+                2 => vec![
+                    "set".into(),
+                    name,
+                    format!("role_arn=arn:aws:iam::{:012}:role/R{step}", rng.next(1000)),
+                    "source_profile=legacy".into(),
+                    "external_id=ext;1".into(),
+                ],
+                3 => vec![
+                    "set".into(),
+                    "--sso-session".into(),
+                    format!("s{}", rng.next(3)),
+                    "sso_start_url=https://d-abc.awsapps.com/start".into(),
+                    format!("sso_region={region}"),
+                    "sso_registration_scopes=sso:account:access".into(),
+                ],
+                4 => vec![
+                    "set".into(),
+                    name,
+                    format!("sso_session=s{}", rng.next(3)),
+                    "sso_account_id=111122223333".into(),
+                    "sso_role_name=Admin".into(),
+                ],
+                5 => vec![
+                    "set".into(),
+                    "--services".into(),
+                    "local".into(),
+                    format!("s3.endpoint_url=http://127.0.0.1:{}", 9000 + step),
+                    "sts.endpoint_url=http://127.0.0.1:5000".into(),
+                ],
+                6 => vec![
+                    "set".into(),
+                    name,
+                    "s3.addressing_style=path".into(),
+                    "s3.use_accelerate_endpoint=false".into(),
+                    "services=local".into(),
+                ],
                 7 => vec!["unset".into(), name, "region".into(), "output".into()],
                 _ => vec!["rename".into(), name, format!("q{step}")],
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             // Unset and rename of a profile that does not exist fail cleanly; that is fine here.
             let run = home.run(&args);
-            assert!(run.code() == 0 || run.code() == 1, "{args:?}: {}", run.stderr());
+            assert!(
+                run.code() == 0 || run.code() == 1,
+                "{args:?}: {}",
+                run.stderr()
+            );
         }
-        assert!(divergent_lints(&home).is_empty(), "lanyard wrote a divergent construct: {:?}", divergent_lints(&home));
-        inputs.push(Input { name: format!("generated seed {seed}"), home });
+        assert!(
+            divergent_lints(&home).is_empty(),
+            "lanyard wrote a divergent construct: {:?}",
+            divergent_lints(&home)
+        );
+        inputs.push(Input {
+            name: format!("generated seed {seed}"),
+            home,
+        });
     }
     let (failures, [agreed, ..]) = compare(&inputs, false);
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -33,11 +33,19 @@ fn mask_line(line: &str) -> String {
         return line.to_owned();
     }
     let body = &line[1..];
-    let Some((key, value)) = body.split_once('=') else { return line.to_owned() };
+    let Some((key, value)) = body.split_once('=') else {
+        return line.to_owned();
+    };
     if !is_secret_key(key.trim()) {
         return line.to_owned();
     }
-    let ending = if value.ends_with("\r\n") { "\r\n" } else if value.ends_with('\n') { "\n" } else { "" };
+    let ending = if value.ends_with("\r\n") {
+        "\r\n"
+    } else if value.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
     format!("{marker}{key}= {}{ending}", mask(value.trim()))
 }
 
@@ -51,12 +59,16 @@ mod tests {
         let change = Change {
             path: PathBuf::from("credentials"),
             before: "[a]\naws_access_key_id = AKIA1\n".into(),
-            after: "[a]\naws_access_key_id = AKIA1\naws_secret_access_key = hunter2hunter2\n".into(),
+            after: "[a]\naws_access_key_id = AKIA1\naws_secret_access_key = hunter2hunter2\n"
+                .into(),
             written: false,
             backup: None,
         };
         let masked = unified_diff(&change, "credentials", false);
-        assert!(masked.contains("+aws_secret_access_key = *** (14 characters)"), "{masked}");
+        assert!(
+            masked.contains("+aws_secret_access_key = *** (14 characters)"),
+            "{masked}"
+        );
         assert!(!masked.contains("hunter2"));
         assert!(unified_diff(&change, "credentials", true).contains("hunter2hunter2"));
     }

@@ -78,7 +78,7 @@ pub fn examine(files: &AwsFiles) -> Vec<Finding> {
     if let Ok(snapshot) = files.load() {
         profile_findings(&snapshot.profiles, &mut findings);
     }
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity));
+    findings.sort_by_key(|f| f.severity);
     findings
 }
 
@@ -98,7 +98,10 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
             severity: Severity::Error,
             code: "parse-error",
             location: format!("{}:{}", path.display(), error.line),
-            message: format!("{} (no SDK reads this file while the line is there)", error.message),
+            message: format!(
+                "{} (no SDK reads this file while the line is there)",
+                error.message
+            ),
             fix: parse_fix(&error.message).to_owned(),
         });
     }
@@ -111,14 +114,20 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
             fix: lint.fix,
         });
     }
-    let Ok(sections) = document.sections() else { return };
+    let Ok(sections) = document.sections() else {
+        return;
+    };
     for (name, profile) in &sections.profiles {
-        let Some(secret) = profile.property("aws_secret_access_key") else { continue };
+        let Some(secret) = profile.property("aws_secret_access_key") else {
+            continue;
+        };
         let temporary = profile.property("aws_session_token").is_some();
         let (severity, message) = match (document.kind(), temporary) {
             (Kind::Config, _) => (
                 Severity::Warning,
-                format!("profile `{name}` keeps a secret key in the config file, which is often shared"),
+                format!(
+                    "profile `{name}` keeps a secret key in the config file, which is often shared"
+                ),
             ),
             (Kind::Credentials, false) => (
                 Severity::Warning,
@@ -137,7 +146,8 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
             fix: if temporary {
                 "nothing to do while they are short-lived".to_owned()
             } else {
-                "prefer IAM Identity Center or roles; keep long-term keys out of plain-text files".to_owned()
+                "prefer IAM Identity Center or roles; keep long-term keys out of plain-text files"
+                    .to_owned()
             },
         });
     }
@@ -146,7 +156,9 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
 #[cfg(unix)]
 fn mode_findings(path: &std::path::Path, kind: Kind, findings: &mut Vec<Finding>) {
     use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::metadata(path) else { return };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
     let mode = meta.permissions().mode() & 0o777;
     let loose = match kind {
         Kind::Credentials => mode & 0o077 != 0,
@@ -159,7 +171,11 @@ fn mode_findings(path: &std::path::Path, kind: Kind, findings: &mut Vec<Finding>
             location: path.display().to_string(),
             message: format!(
                 "the file's mode is {mode:04o}: {}",
-                if kind == Kind::Credentials { "other users can read it" } else { "other users can change it" }
+                if kind == Kind::Credentials {
+                    "other users can read it"
+                } else {
+                    "other users can change it"
+                }
             ),
             fix: format!("chmod 600 {}", path.display()),
         });

@@ -46,7 +46,12 @@ pub struct Error {
 impl Error {
     /// An error with no location and no fix.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, location: None, message: message.into(), fix: None }
+        Error {
+            kind,
+            location: None,
+            message: message.into(),
+            fix: None,
+        }
     }
 
     /// Adds how to fix it.
@@ -71,7 +76,9 @@ impl Error {
             std::io::ErrorKind::NotFound => "check that the folder exists",
             _ => "check the disk and try again",
         };
-        Error::new(ErrorKind::Io, format!("cannot {action}: {error}")).at(path, None).fix(fix)
+        Error::new(ErrorKind::Io, format!("cannot {action}: {error}"))
+            .at(path, None)
+            .fix(fix)
     }
 }
 
@@ -121,12 +128,20 @@ pub(crate) fn edit_error(path: &Path, error: lanyard_ini::EditError) -> Error {
         E::Unreadable(diagnostic) => unparseable(path, &diagnostic),
         E::InvalidName(reason) => Error::new(ErrorKind::Invalid, reason),
         E::InvalidKey(reason) => Error::new(ErrorKind::Invalid, reason),
-        E::InvalidValue { key, reason } => Error::new(ErrorKind::Invalid, format!("value of `{key}`: {reason}"))
-            .fix("pass the value without line breaks or surrounding spaces"),
-        E::WrongFile(id) => Error::new(ErrorKind::Invalid, format!("{id} can only live in the config file"))
-            .fix("drop --credentials-file"),
-        E::NotFound(id) => Error::new(ErrorKind::NotFound, format!("{id} does not exist")).at(path, None),
-        E::Exists(id) => Error::new(ErrorKind::Invalid, format!("{id} exists already")).at(path, None)
+        E::InvalidValue { key, reason } => {
+            Error::new(ErrorKind::Invalid, format!("value of `{key}`: {reason}"))
+                .fix("pass the value without line breaks or surrounding spaces")
+        }
+        E::WrongFile(id) => Error::new(
+            ErrorKind::Invalid,
+            format!("{id} can only live in the config file"),
+        )
+        .fix("drop --credentials-file"),
+        E::NotFound(id) => {
+            Error::new(ErrorKind::NotFound, format!("{id} does not exist")).at(path, None)
+        }
+        E::Exists(id) => Error::new(ErrorKind::Invalid, format!("{id} exists already"))
+            .at(path, None)
             .fix("choose another name, or remove the existing one first"),
         E::NotNested { key, line } => Error::new(
             ErrorKind::Invalid,

@@ -7,7 +7,11 @@ use crate::model::ProfileSet;
 use crate::store::{Change, Store};
 
 /// Keys that `aws configure set` and Lanyard write to the credentials file.
-pub const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "aws_secret_access_key", "aws_session_token"];
+pub const CREDENTIAL_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
 
 /// Parent keys whose dotted form (`s3.addressing_style`) addresses a sub-property in a profile.
 const NESTED_PROFILE_KEYS: &[&str] = &["s3"];
@@ -33,6 +37,16 @@ impl Snapshot {
     }
 }
 
+/// What `set` did: one change per file written, and warnings about values that not every
+/// SDK reads the same way.
+#[derive(Clone, Debug, Default)]
+pub struct SetOutcome {
+    /// The changes, one per file.
+    pub changes: Vec<Change>,
+    /// `(key, warning)` pairs.
+    pub warnings: Vec<(String, ValueWarning)>,
+}
+
 /// One `key=value` of `lanyard set`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
@@ -56,19 +70,29 @@ pub struct Target {
 impl Target {
     /// A profile.
     pub fn profile(name: &str) -> Target {
-        Target { id: SectionId::profile(name), credentials_file: false }
+        Target {
+            id: SectionId::profile(name),
+            credentials_file: false,
+        }
     }
 }
 
 /// Splits `key=value` (or `parent.sub=value`) for a section kind.
 pub fn parse_assignment(kind: SectionKind, text: &str) -> Result<Assignment, Error> {
     let Some((key, value)) = text.split_once('=') else {
-        return Err(Error::new(ErrorKind::Invalid, format!("`{text}` is not of the form key=value"))
-            .fix("write each setting as key=value, for example region=eu-west-1"));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("`{text}` is not of the form key=value"),
+        )
+        .fix("write each setting as key=value, for example region=eu-west-1"));
     };
     let key = key.trim();
     let (key, sub_key) = split_key(kind, key)?;
-    Ok(Assignment { key, sub_key, value: value.to_owned() })
+    Ok(Assignment {
+        key,
+        sub_key,
+        value: value.to_owned(),
+    })
 }
 
 /// Splits a key that may address a sub-property.
@@ -111,10 +135,15 @@ impl AwsFiles {
         let config = self.store.read(Kind::Config)?;
         let credentials = self.store.read(Kind::Credentials)?;
         let view = |doc: &Document| {
-            doc.sections().map_err(|d| unparseable(self.store.path(doc.kind()), &d))
+            doc.sections()
+                .map_err(|d| unparseable(self.store.path(doc.kind()), &d))
         };
         let merged = Sections::merge(view(&config)?, view(&credentials)?);
-        Ok(Snapshot { config, credentials, profiles: ProfileSet::new(merged) })
+        Ok(Snapshot {
+            config,
+            credentials,
+            profiles: ProfileSet::new(merged),
+        })
     }
 
     fn edit(
@@ -124,45 +153,45 @@ impl AwsFiles {
         mut edit: impl FnMut(&mut Document) -> Result<(), lanyard_ini::EditError>,
     ) -> Result<Change, Error> {
         let path = self.store.path(kind).to_path_buf();
-        self.store.edit(kind, dry_run, |doc| edit(doc).map_err(|e| edit_error(&path, e)))
+        self.store.edit(kind, dry_run, |doc| {
+            edit(doc).map_err(|e| edit_error(&path, e))
+        })
     }
 
     /// Which file a key of a profile goes to: secrets to the credentials file (as with
     /// `aws configure set`), a key the credentials file already sets for that profile stays
     /// there (it wins the merge), everything else to the config file.
-    fn file_for(&self, snapshot: &Snapshot, target: &Target, key: &str) -> Kind {
+    fn file_for(&self, credentials: Option<&Document>, target: &Target, key: &str) -> Kind {
         if target.id.kind != SectionKind::Profile {
             return Kind::Config;
         }
         if target.credentials_file || CREDENTIAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
             return Kind::Credentials;
         }
-        let in_credentials = snapshot
-            .credentials
-            .sections()
-            .ok()
-            .and_then(|s| s.profiles.get(&target.id.name).map(|p| p.property(key).is_some()))
-            .unwrap_or(false);
-        if in_credentials {
-            Kind::Credentials
-        } else {
-            Kind::Config
+        match credentials {
+            Some(doc) if doc.get(&target.id, key).is_some() => Kind::Credentials,
+            _ => Kind::Config,
         }
     }
 
-    /// Sets keys of a section, creating it if needed; each file is written once.
-    pub fn set(
-        &self,
-        target: &Target,
-        assignments: &[Assignment],
-        dry_run: bool,
-    ) -> Result<(Vec<Change>, Vec<(String, ValueWarning)>), Error> {
-        let snapshot = self.load()?;
-        let mut changes = Vec::new();
-        let mut warnings = Vec::new();
+    /// Sets keys of a section, creating it if needed; each file is written once. Only what
+    /// the edit needs is read: the credentials file for routing, and each file it writes.
+    pub fn set(&self, target: &Target, assignments: &[Assignment], dry_run: bool) -> Result<SetOutcome, Error> {
+        let credentials = if target.id.kind == SectionKind::Profile {
+            let doc = self.store.read(Kind::Credentials)?;
+            if let Some(error) = doc.errors().first() {
+                return Err(unparseable(self.store.path(Kind::Credentials), error));
+            }
+            Some(doc)
+        } else {
+            None
+        };
+        let mut outcome = SetOutcome::default();
         for kind in [Kind::Config, Kind::Credentials] {
-            let mine: Vec<&Assignment> =
-                assignments.iter().filter(|a| self.file_for(&snapshot, target, &a.key) == kind).collect();
+            let mine: Vec<&Assignment> = assignments
+                .iter()
+                .filter(|a| self.file_for(credentials.as_ref(), target, &a.key) == kind)
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -180,25 +209,36 @@ impl AwsFiles {
                 }
                 Ok(())
             })?;
-            warnings.append(&mut found);
-            changes.push(change);
+            outcome.warnings.append(&mut found);
+            outcome.changes.push(change);
         }
-        Ok((changes, warnings))
+        Ok(outcome)
     }
 
     /// Removes keys from a section in whichever file holds them.
-    pub fn unset(&self, target: &Target, keys: &[String], dry_run: bool) -> Result<Vec<Change>, Error> {
+    pub fn unset(
+        &self,
+        target: &Target,
+        keys: &[String],
+        dry_run: bool,
+    ) -> Result<Vec<Change>, Error> {
         let snapshot = self.load()?;
         let exists = match target.id.kind {
             SectionKind::Profile => snapshot.profiles.profile(&target.id.name).is_some(),
             SectionKind::SsoSession => snapshot.profiles.sso_session(&target.id.name).is_some(),
-            SectionKind::Services => snapshot.profiles.sections().services.contains_key(&target.id.name),
+            SectionKind::Services => snapshot
+                .profiles
+                .sections()
+                .services
+                .contains_key(&target.id.name),
         };
         if !exists {
             return Err(not_found(&snapshot, &target.id));
         }
-        let parsed: Vec<(String, Option<String>)> =
-            keys.iter().map(|k| split_key(target.id.kind, k)).collect::<Result<_, _>>()?;
+        let parsed: Vec<(String, Option<String>)> = keys
+            .iter()
+            .map(|k| split_key(target.id.kind, k))
+            .collect::<Result<_, _>>()?;
         let mut changes = Vec::new();
         let mut removed_any = false;
         for kind in [Kind::Config, Kind::Credentials] {
@@ -226,25 +266,43 @@ impl AwsFiles {
                 ErrorKind::NotFound,
                 format!("{} has none of the keys {}", target.id, keys.join(", ")),
             )
-            .fix(format!("see its keys with `lanyard show {}`", target.id.name)));
+            .fix(format!(
+                "see its keys with `lanyard show {}`",
+                target.id.name
+            )));
         }
         Ok(changes)
     }
 
     /// Adds a new profile (or session or services block) with its first keys.
-    pub fn add(&self, target: &Target, assignments: &[Assignment], dry_run: bool) -> Result<Vec<Change>, Error> {
+    pub fn add(
+        &self,
+        target: &Target,
+        assignments: &[Assignment],
+        dry_run: bool,
+    ) -> Result<Vec<Change>, Error> {
         let snapshot = self.load()?;
-        if snapshot.config.contains_section(&target.id) || snapshot.credentials.contains_section(&target.id) {
-            return Err(Error::new(ErrorKind::Invalid, format!("{} exists already", target.id))
-                .fix(format!("change it with `lanyard set {} key=value`", target.id.name)));
+        if snapshot.config.contains_section(&target.id)
+            || snapshot.credentials.contains_section(&target.id)
+        {
+            return Err(
+                Error::new(ErrorKind::Invalid, format!("{} exists already", target.id)).fix(
+                    format!("change it with `lanyard set {} key=value`", target.id.name),
+                ),
+            );
         }
-        lanyard_ini::validate_name(&target.id.name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
+        lanyard_ini::validate_name(&target.id.name)
+            .map_err(|m| Error::new(ErrorKind::Invalid, m))?;
         if assignments.is_empty() {
-            let kind = if target.credentials_file { Kind::Credentials } else { Kind::Config };
+            let kind = if target.credentials_file {
+                Kind::Credentials
+            } else {
+                Kind::Config
+            };
             let change = self.edit(kind, dry_run, |doc| doc.add_section(&target.id).map(|_| ()))?;
             return Ok(vec![change]);
         }
-        Ok(self.set(target, assignments, dry_run)?.0)
+        Ok(self.set(target, assignments, dry_run)?.changes)
     }
 
     /// Removes a profile from both files. Profiles that use it as `source_profile` would
@@ -257,7 +315,11 @@ impl AwsFiles {
             if !referrers.is_empty() {
                 return Err(Error::new(
                     ErrorKind::Invalid,
-                    format!("profile `{}` is the source_profile of {}", id.name, quote_list(&referrers)),
+                    format!(
+                        "profile `{}` is the source_profile of {}",
+                        id.name,
+                        quote_list(&referrers)
+                    ),
                 )
                 .fix("point them at another profile first, or pass --force to remove it anyway"));
             }
@@ -266,14 +328,26 @@ impl AwsFiles {
     }
 
     /// Renames a profile in both files and updates every `source_profile` that names it.
-    pub fn rename(&self, id: &SectionId, new_name: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+    pub fn rename(
+        &self,
+        id: &SectionId,
+        new_name: &str,
+        dry_run: bool,
+    ) -> Result<Vec<Change>, Error> {
         let snapshot = self.load()?;
         self.require(&snapshot, id)?;
         lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
-        let new_id = SectionId { kind: id.kind, name: new_name.to_owned() };
-        if snapshot.config.contains_section(&new_id) || snapshot.credentials.contains_section(&new_id) {
-            return Err(Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
-                .fix("choose another name, or remove the existing one first"));
+        let new_id = SectionId {
+            kind: id.kind,
+            name: new_name.to_owned(),
+        };
+        if snapshot.config.contains_section(&new_id)
+            || snapshot.credentials.contains_section(&new_id)
+        {
+            return Err(
+                Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
+                    .fix("choose another name, or remove the existing one first"),
+            );
         }
         let old = id.name.clone();
         self.both(id, dry_run, |doc| {
@@ -292,14 +366,26 @@ impl AwsFiles {
     }
 
     /// Copies a profile to a new name in both files.
-    pub fn copy(&self, id: &SectionId, new_name: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+    pub fn copy(
+        &self,
+        id: &SectionId,
+        new_name: &str,
+        dry_run: bool,
+    ) -> Result<Vec<Change>, Error> {
         let snapshot = self.load()?;
         self.require(&snapshot, id)?;
         lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
-        let new_id = SectionId { kind: id.kind, name: new_name.to_owned() };
-        if snapshot.config.contains_section(&new_id) || snapshot.credentials.contains_section(&new_id) {
-            return Err(Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
-                .fix("choose another name, or remove the existing one first"));
+        let new_id = SectionId {
+            kind: id.kind,
+            name: new_name.to_owned(),
+        };
+        if snapshot.config.contains_section(&new_id)
+            || snapshot.credentials.contains_section(&new_id)
+        {
+            return Err(
+                Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
+                    .fix("choose another name, or remove the existing one first"),
+            );
         }
         let mut changes = Vec::new();
         for kind in [Kind::Config, Kind::Credentials] {
@@ -345,8 +431,15 @@ fn repoint_sources(doc: &mut Document, old: &str, new: &str) -> Result<(), lanya
 }
 
 /// Sets `key = new` in every profile of `doc` whose `key` is `old`.
-fn repoint_key(doc: &mut Document, key: &str, old: &str, new: &str) -> Result<(), lanyard_ini::EditError> {
-    let Ok(sections) = doc.sections() else { return Ok(()) };
+fn repoint_key(
+    doc: &mut Document,
+    key: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), lanyard_ini::EditError> {
+    let Ok(sections) = doc.sections() else {
+        return Ok(());
+    };
     for (name, profile) in &sections.profiles {
         if profile.get(key) == Some(old) {
             doc.set(&SectionId::profile(name.as_str()), key, new)?;
@@ -356,7 +449,11 @@ fn repoint_key(doc: &mut Document, key: &str, old: &str, new: &str) -> Result<()
 }
 
 fn quote_list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The error for a section that does not exist, with the closest existing name.
@@ -386,7 +483,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = if ca == cb { previous } else { 1 + previous.min(row[j]).min(current) };
+            row[j + 1] = if ca == cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
             previous = current;
         }
     }

@@ -34,6 +34,10 @@ pub use store::{Change, Store};
 pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
     let locations = paths::current_locations(env);
     let data_dir = paths::data_dir(env, paths::Platform::current(), locations.home.as_deref());
-    let store = Store::new(locations.config.clone(), locations.credentials.clone(), data_dir);
+    let store = Store::new(
+        locations.config.clone(),
+        locations.credentials.clone(),
+        data_dir,
+    );
     (AwsFiles::new(store), locations)
 }

@@ -26,7 +26,10 @@ impl ProfileSet {
         sso_sessions: &BTreeMap<String, BTreeMap<String, String>>,
     ) -> ProfileSet {
         fn section(name: &str, props: &BTreeMap<String, String>) -> Section {
-            let origin = Origin { kind: Kind::Config, line: 0 };
+            let origin = Origin {
+                kind: Kind::Config,
+                line: 0,
+            };
             Section {
                 name: name.to_owned(),
                 properties: props
@@ -49,7 +52,9 @@ impl ProfileSet {
             sections.profiles.insert(name.clone(), section(name, props));
         }
         for (name, props) in sso_sessions {
-            sections.sso_sessions.insert(name.clone(), section(name, props));
+            sections
+                .sso_sessions
+                .insert(name.clone(), section(name, props));
         }
         ProfileSet { sections }
     }
@@ -134,7 +139,9 @@ impl ProfileKind {
         }
         match &steps[0] {
             Step::AccessKey { .. } => ProfileKind::StaticKeys,
-            Step::Sso { sso_session, .. } => ProfileKind::Sso { session: sso_session.clone() },
+            Step::Sso { sso_session, .. } => ProfileKind::Sso {
+                session: sso_session.clone(),
+            },
             Step::WebIdentityToken { .. } => ProfileKind::WebIdentity,
             Step::Process { command, .. } if is_lanyard_process(command) => ProfileKind::Vault,
             Step::Process { .. } => ProfileKind::Process,

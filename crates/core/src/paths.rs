@@ -65,7 +65,10 @@ pub fn home_dir(env: &Env, platform: Platform, system_home: Option<&str>) -> Opt
 fn expand_tilde(path: &str, home: Option<&str>, platform: Platform) -> String {
     match (path.strip_prefix('~'), home) {
         (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with(['/', '\\']) => {
-            format!("{home}{}", rest.replace('/', &platform.separator().to_string()))
+            format!(
+                "{home}{}",
+                rest.replace('/', &platform.separator().to_string())
+            )
         }
         _ => path.to_owned(),
     }
@@ -109,7 +112,10 @@ pub fn system_home() -> Option<String> {
             if pw.is_null() || (*pw).pw_dir.is_null() {
                 return None;
             }
-            std::ffi::CStr::from_ptr((*pw).pw_dir).to_str().ok().map(str::to_owned)
+            std::ffi::CStr::from_ptr((*pw).pw_dir)
+                .to_str()
+                .ok()
+                .map(str::to_owned)
         }
     }
     #[cfg(not(unix))]
@@ -124,16 +130,19 @@ pub fn data_dir(env: &Env, platform: Platform, home: Option<&str>) -> PathBuf {
     if let Some(dir) = env.get("LANYARD_DATA_DIR") {
         return PathBuf::from(dir);
     }
-    let home = home.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let home = home
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     match platform {
         Platform::Windows => env
             .get("APPDATA")
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join("AppData").join("Roaming"))
             .join("Lanyard"),
-        Platform::Unix if cfg!(target_os = "macos") => {
-            home.join("Library").join("Application Support").join("Lanyard")
-        }
+        Platform::Unix if cfg!(target_os = "macos") => home
+            .join("Library")
+            .join("Application Support")
+            .join("Lanyard"),
         Platform::Unix => env
             .get("XDG_DATA_HOME")
             .map(PathBuf::from)

@@ -146,7 +146,10 @@ pub enum PlanError {
 }
 
 fn invalid(profile: &str, message: impl Into<String>) -> PlanError {
-    PlanError::Invalid { profile: profile.to_owned(), message: message.into() }
+    PlanError::Invalid {
+        profile: profile.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Builds the plan for profile `name`. Pure: reads only `set`.
@@ -164,7 +167,11 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
         let Some(profile) = set.profile(current) else {
             return Err(PlanError::MissingSource {
                 missing: current.to_owned(),
-                from: visited.last().copied().unwrap_or("the root profile").to_owned(),
+                from: visited
+                    .last()
+                    .copied()
+                    .unwrap_or("the root profile")
+                    .to_owned(),
             });
         };
         if visited.contains(&current) {
@@ -208,7 +215,10 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
                     if visited.len() == 1 {
                         error
                     } else {
-                        PlanError::Source { profile: current.to_owned(), source: Box::new(error) }
+                        PlanError::Source {
+                            profile: current.to_owned(),
+                            source: Box::new(error),
+                        }
                     }
                 })?;
             }
@@ -218,7 +228,10 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
     let mut steps = Vec::with_capacity(roles.len() + 1);
     steps.push(base);
     steps.extend(roles);
-    Ok(Plan { profile: name.to_owned(), steps })
+    Ok(Plan {
+        profile: name.to_owned(),
+        steps,
+    })
 }
 
 fn role_of(name: &str, profile: &lanyard_ini::Section) -> Option<Step> {
@@ -255,9 +268,16 @@ fn access_key(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>
     }))
 }
 
-fn base_step(set: &ProfileSet, name: &str, profile: &lanyard_ini::Section) -> Result<Step, PlanError> {
+fn base_step(
+    set: &ProfileSet,
+    name: &str,
+    profile: &lanyard_ini::Section,
+) -> Result<Step, PlanError> {
     if let Some(source) = profile.get("credential_source") {
-        return Ok(Step::NamedSource { profile: name.to_owned(), source: source.to_owned() });
+        return Ok(Step::NamedSource {
+            profile: name.to_owned(),
+            source: source.to_owned(),
+        });
     }
     if let Some(step) = web_identity(name, profile)? {
         return Ok(step);
@@ -272,31 +292,44 @@ fn base_step(set: &ProfileSet, name: &str, profile: &lanyard_ini::Section) -> Re
             account_id: profile.get("aws_account_id").map(str::to_owned),
         });
     }
-    access_key(name, profile)?.ok_or_else(|| PlanError::NoCredentials { profile: name.to_owned() })
+    access_key(name, profile)?.ok_or_else(|| PlanError::NoCredentials {
+        profile: name.to_owned(),
+    })
 }
 
 fn web_identity(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>, PlanError> {
-    match (profile.get("role_arn"), profile.get("web_identity_token_file")) {
+    match (
+        profile.get("role_arn"),
+        profile.get("web_identity_token_file"),
+    ) {
         (Some(role_arn), Some(file)) => Ok(Some(Step::WebIdentityToken {
             profile: name.to_owned(),
             role_arn: role_arn.to_owned(),
             web_identity_token_file: file.to_owned(),
             role_session_name: profile.get("role_session_name").map(str::to_owned),
         })),
-        (None, Some(_)) => {
-            Err(invalid(name, "`web_identity_token_file` was specified but `role_arn` was missing"))
-        }
+        (None, Some(_)) => Err(invalid(
+            name,
+            "`web_identity_token_file` was specified but `role_arn` was missing",
+        )),
         _ => Ok(None),
     }
 }
 
-fn sso(set: &ProfileSet, name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>, PlanError> {
+fn sso(
+    set: &ProfileSet,
+    name: &str,
+    profile: &lanyard_ini::Section,
+) -> Result<Option<Step>, PlanError> {
     let account = profile.get("sso_account_id");
     let role = profile.get("sso_role_name");
     let session = profile.get("sso_session");
     let mut region = profile.get("sso_region");
     let mut start_url = profile.get("sso_start_url");
-    if [account, role, session, region, start_url].iter().all(Option::is_none) {
+    if [account, role, session, region, start_url]
+        .iter()
+        .all(Option::is_none)
+    {
         return Ok(None);
     }
     if let Some(session) = session {
@@ -309,24 +342,35 @@ fn sso(set: &ProfileSet, name: &str, profile: &lanyard_ini::Section) -> Result<O
             }
         }
         let Some(section) = set.sso_session(session) else {
-            return Err(PlanError::MissingSsoSession { profile: name.to_owned(), session: session.to_owned() });
+            return Err(PlanError::MissingSsoSession {
+                profile: name.to_owned(),
+                session: session.to_owned(),
+            });
         };
         start_url = section.get("sso_start_url");
         region = section.get("sso_region");
     }
     match (account, role) {
         (Some(_), None) => {
-            return Err(invalid(name, "if `sso_account_id` is set, then `sso_role_name` must also be set"))
+            return Err(invalid(
+                name,
+                "if `sso_account_id` is set, then `sso_role_name` must also be set",
+            ))
         }
         (None, Some(_)) => {
-            return Err(invalid(name, "if `sso_role_name` is set, then `sso_account_id` must also be set"))
+            return Err(invalid(
+                name,
+                "if `sso_role_name` is set, then `sso_account_id` must also be set",
+            ))
         }
         _ => {}
     }
     let missing = |key: &str| invalid(name, format!("`{key}` was missing"));
     Ok(Some(Step::Sso {
         profile: name.to_owned(),
-        sso_start_url: start_url.ok_or_else(|| missing("sso_start_url"))?.to_owned(),
+        sso_start_url: start_url
+            .ok_or_else(|| missing("sso_start_url"))?
+            .to_owned(),
         sso_region: region.ok_or_else(|| missing("sso_region"))?.to_owned(),
         sso_account_id: account.map(str::to_owned),
         sso_role_name: role.map(str::to_owned),

@@ -76,7 +76,11 @@ fn fingerprint(path: &Path) -> Option<Fingerprint> {
 impl Store {
     /// A store for these two files, with backups and locks under `data_dir`.
     pub fn new(config: PathBuf, credentials: PathBuf, data_dir: PathBuf) -> Store {
-        Store { config, credentials, data_dir }
+        Store {
+            config,
+            credentials,
+            data_dir,
+        }
     }
 
     /// The path of one of the files.
@@ -112,7 +116,11 @@ impl Store {
     {
         let path = self.path(kind).to_path_buf();
         let target = resolve_link(&path)?;
-        let _lock = if dry_run { None } else { Some(self.lock(&target)?) };
+        let _lock = if dry_run {
+            None
+        } else {
+            Some(self.lock(&target)?)
+        };
         for _ in 0..ATTEMPTS {
             let seen = fingerprint(&target);
             let before = read_text(&target)?;
@@ -122,7 +130,13 @@ impl Store {
             }
             edit(&mut document)?;
             let after = document.render();
-            let mut change = Change { path: path.clone(), before, after, written: false, backup: None };
+            let mut change = Change {
+                path: path.clone(),
+                before,
+                after,
+                written: false,
+                backup: None,
+            };
             if dry_run || change.is_empty() {
                 return Ok(change);
             }
@@ -135,9 +149,12 @@ impl Store {
                 None => continue, // changed underneath: re-read and re-apply
             }
         }
-        Err(Error::new(ErrorKind::Conflict, "the file kept changing while Lanyard tried to write it")
-            .at(&path, None)
-            .fix("stop the other program writing it, then try again"))
+        Err(Error::new(
+            ErrorKind::Conflict,
+            "the file kept changing while Lanyard tried to write it",
+        )
+        .at(&path, None)
+        .fix("stop the other program writing it, then try again"))
     }
 
     /// Writes `text` over `target` if it still has fingerprint `seen`. Returns `None` when
@@ -149,10 +166,16 @@ impl Store {
         text: &str,
         seen: Option<&Fingerprint>,
     ) -> Result<Option<Option<PathBuf>>, Error> {
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         create_private_dir(dir)?;
         let old_meta = fs::metadata(target).ok();
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut temp = tempfile::Builder::new()
             .prefix(&format!(".{name}.lanyard-"))
             .tempfile_in(dir)
@@ -160,7 +183,10 @@ impl Store {
         #[cfg(unix)]
         {
             use std::os::unix::fs::{MetadataExt, PermissionsExt};
-            let mode = old_meta.as_ref().map(|m| m.mode() & 0o7777).unwrap_or(0o600);
+            let mode = old_meta
+                .as_ref()
+                .map(|m| m.mode() & 0o7777)
+                .unwrap_or(0o600);
             fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode))
                 .map_err(|e| Error::io("set permissions on", temp.path(), &e))?;
             if let Some(meta) = &old_meta {
@@ -168,8 +194,11 @@ impl Store {
                 let _ = std::os::unix::fs::chown(temp.path(), Some(meta.uid()), Some(meta.gid()));
             }
         }
-        temp.write_all(text.as_bytes()).map_err(|e| Error::io("write", temp.path(), &e))?;
-        temp.as_file().sync_all().map_err(|e| Error::io("flush", temp.path(), &e))?;
+        temp.write_all(text.as_bytes())
+            .map_err(|e| Error::io("write", temp.path(), &e))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("flush", temp.path(), &e))?;
         if fingerprint(target).as_ref() != seen {
             return Ok(None);
         }
@@ -177,7 +206,8 @@ impl Store {
             Some(_) => Some(self.backup(target, kind)?),
             None => None,
         };
-        temp.persist(target).map_err(|e| Error::io("replace", target, &e.error))?;
+        temp.persist(target)
+            .map_err(|e| Error::io("replace", target, &e.error))?;
         if let Ok(dir) = File::open(dir) {
             let _ = dir.sync_all();
         }
@@ -197,7 +227,10 @@ impl Store {
     /// The folder holding the backups of one file.
     pub fn backup_dir(&self, kind: Kind) -> Result<PathBuf, Error> {
         let target = resolve_link(self.path(kind))?;
-        Ok(self.data_dir.join("backups").join(self.file_tag(kind, &target)))
+        Ok(self
+            .data_dir
+            .join("backups")
+            .join(self.file_tag(kind, &target)))
     }
 
     /// The kept previous versions of a file, oldest first.
@@ -212,9 +245,15 @@ impl Store {
     }
 
     fn backup(&self, target: &Path, kind: Kind) -> Result<PathBuf, Error> {
-        let dir = self.data_dir.join("backups").join(self.file_tag(kind, target));
+        let dir = self
+            .data_dir
+            .join("backups")
+            .join(self.file_tag(kind, target));
         create_private_dir(&dir)?;
-        let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
         let path = dir.join(format!("{stamp:024}-{}.bak", std::process::id()));
         // A hard link costs no second write: the rename that follows leaves the old inode
         // to the backup alone.
@@ -230,8 +269,13 @@ impl Store {
     }
 
     fn prune_backups(&self, kind: Kind, target: &Path) {
-        let dir = self.data_dir.join("backups").join(self.file_tag(kind, target));
-        let Ok(entries) = fs::read_dir(&dir) else { return };
+        let dir = self
+            .data_dir
+            .join("backups")
+            .join(self.file_tag(kind, target));
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         if paths.len() <= BACKUPS_KEPT {
             return;
@@ -290,7 +334,8 @@ fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                let target = fs::read_link(&current).map_err(|e| Error::io("follow the link", &current, &e))?;
+                let target = fs::read_link(&current)
+                    .map_err(|e| Error::io("follow the link", &current, &e))?;
                 current = match current.parent() {
                     Some(parent) if target.is_relative() => parent.join(target),
                     _ => target,
@@ -314,7 +359,9 @@ fn create_private_dir(dir: &Path) -> Result<(), Error> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|e| Error::io("create the folder", dir, &e))
+    builder
+        .create(dir)
+        .map_err(|e| Error::io("create the folder", dir, &e))
 }
 
 #[cfg(test)]
@@ -323,7 +370,11 @@ mod tests {
     use lanyard_ini::SectionId;
 
     fn store(dir: &Path) -> Store {
-        Store::new(dir.join(".aws/config"), dir.join(".aws/credentials"), dir.join("data"))
+        Store::new(
+            dir.join(".aws/config"),
+            dir.join(".aws/credentials"),
+            dir.join("data"),
+        )
     }
 
     #[test]
@@ -339,14 +390,23 @@ mod tests {
                 if calls == 1 {
                     // Another program (say `aws configure`) writes between our read and write.
                     std::thread::sleep(std::time::Duration::from_millis(5));
-                    fs::write(store.path(Kind::Config), "[default]\nregion = a\noutput = text\n").unwrap();
+                    fs::write(
+                        store.path(Kind::Config),
+                        "[default]\nregion = a\noutput = text\n",
+                    )
+                    .unwrap();
                 }
-                doc.set(&SectionId::profile("default"), "cli_pager", "").map(|_| ()).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+                doc.set(&SectionId::profile("default"), "cli_pager", "")
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
             })
             .unwrap();
         assert_eq!(calls, 2);
         assert!(change.written);
-        assert_eq!(fs::read_to_string(store.path(Kind::Config)).unwrap(), "[default]\nregion = a\noutput = text\ncli_pager =\n");
+        assert_eq!(
+            fs::read_to_string(store.path(Kind::Config)).unwrap(),
+            "[default]\nregion = a\noutput = text\ncli_pager =\n"
+        );
     }
 
     #[test]
@@ -357,7 +417,9 @@ mod tests {
         fs::write(store.path(Kind::Credentials), "[a]\nk = 1\n").unwrap();
         let change = store
             .edit(Kind::Credentials, false, |doc| {
-                doc.set(&SectionId::profile("a"), "k", "2").map(|_| ()).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+                doc.set(&SectionId::profile("a"), "k", "2")
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
             })
             .unwrap();
         let backup = change.backup.unwrap();

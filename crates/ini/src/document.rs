@@ -76,16 +76,31 @@ impl Document {
                     } else {
                         (newline, Eol::Lf)
                     };
-                    lines.push(Line { text: Text::Source { start, end }, eol });
+                    lines.push(Line {
+                        text: Text::Source { start, end },
+                        eol,
+                    });
                     start = newline + 1;
                 }
                 None => {
-                    lines.push(Line { text: Text::Source { start, end: bytes.len() }, eol: Eol::None });
+                    lines.push(Line {
+                        text: Text::Source {
+                            start,
+                            end: bytes.len(),
+                        },
+                        eol: Eol::None,
+                    });
                     start = bytes.len();
                 }
             }
         }
-        let mut document = Document { kind, source, bom, lines, layout: Layout::default() };
+        let mut document = Document {
+            kind,
+            source,
+            bom,
+            lines,
+            layout: Layout::default(),
+        };
         document.rescan();
         document
     }
@@ -152,7 +167,10 @@ impl Document {
         let appending_after_unterminated =
             at == self.lines.len() && self.lines.last().is_some_and(|l| l.eol == Eol::None);
         let count = texts.len();
-        let new = texts.into_iter().map(|t| Line { text: Text::Owned(t), eol: newline });
+        let new = texts.into_iter().map(|t| Line {
+            text: Text::Owned(t),
+            eol: newline,
+        });
         self.lines.splice(at..at, new);
         if appending_after_unterminated {
             self.lines[at - 1].eol = newline;

@@ -27,17 +27,26 @@ pub struct SectionId {
 impl SectionId {
     /// A profile.
     pub fn profile(name: impl Into<String>) -> SectionId {
-        SectionId { kind: SectionKind::Profile, name: name.into() }
+        SectionId {
+            kind: SectionKind::Profile,
+            name: name.into(),
+        }
     }
 
     /// An `sso-session`.
     pub fn sso_session(name: impl Into<String>) -> SectionId {
-        SectionId { kind: SectionKind::SsoSession, name: name.into() }
+        SectionId {
+            kind: SectionKind::SsoSession,
+            name: name.into(),
+        }
     }
 
     /// A `services` block.
     pub fn services(name: impl Into<String>) -> SectionId {
-        SectionId { kind: SectionKind::Services, name: name.into() }
+        SectionId {
+            kind: SectionKind::Services,
+            name: name.into(),
+        }
     }
 }
 
@@ -120,17 +129,19 @@ impl Document {
 
     fn span_is(&self, span: &SectionSpan, id: &SectionId) -> bool {
         span.name == id.name
-            && match (&span.role, id.kind) {
-                (SectionRole::Profile { .. }, SectionKind::Profile) => true,
-                (SectionRole::SsoSession, SectionKind::SsoSession) => true,
-                (SectionRole::Services, SectionKind::Services) => true,
-                _ => false,
-            }
+            && matches!(
+                (&span.role, id.kind),
+                (SectionRole::Profile { .. }, SectionKind::Profile)
+                    | (SectionRole::SsoSession, SectionKind::SsoSession)
+                    | (SectionRole::Services, SectionKind::Services)
+            )
     }
 
     /// Indices of every section that declares `id`, shadowed ones included.
     fn all_spans(&self, id: &SectionId) -> Vec<usize> {
-        (0..self.layout.sections.len()).filter(|&i| self.span_is(&self.layout.sections[i], id)).collect()
+        (0..self.layout.sections.len())
+            .filter(|&i| self.span_is(&self.layout.sections[i], id))
+            .collect()
     }
 
     /// Indices of the sections an SDK reads for `id` (a `[profile default]` hides `[default]`).
@@ -152,9 +163,19 @@ impl Document {
         !self.all_spans(id).is_empty()
     }
 
+    /// The value of `key` in a section, as the SDKs read it from this document alone
+    /// (the first line of the value; no continuation lines).
+    pub fn get(&self, id: &SectionId, key: &str) -> Option<&str> {
+        let at = self.winning_property(id, key)?;
+        let property = self.property_span(at);
+        Some(&self.line(property.line)[property.value.clone()])
+    }
+
     /// The 1-based line of the section's first effective header.
     pub fn section_line(&self, id: &SectionId) -> Option<usize> {
-        self.effective_spans(id).first().map(|&i| self.layout.sections[i].header + 1)
+        self.effective_spans(id)
+            .first()
+            .map(|&i| self.layout.sections[i].header + 1)
     }
 
     fn header_text(&self, id: &SectionId) -> Result<String, EditError> {
@@ -188,14 +209,20 @@ impl Document {
     /// Where a new property goes in a section: after its last property.
     fn property_insertion_point(&self, span: usize) -> usize {
         let span = &self.layout.sections[span];
-        span.properties.last().map(|p| p.last_line() + 1).unwrap_or(span.header + 1)
+        span.properties
+            .last()
+            .map(|p| p.last_line() + 1)
+            .unwrap_or(span.header + 1)
     }
 
     /// Where a new section goes: after the last section's content and the comments attached
     /// to it, before a trailing block of comments that a blank line separates from it.
     fn section_insertion_point(&self) -> usize {
         let kinds = &self.layout.kinds;
-        match kinds.iter().rposition(|k| !matches!(k, LineKind::Blank | LineKind::Comment)) {
+        match kinds
+            .iter()
+            .rposition(|k| !matches!(k, LineKind::Blank | LineKind::Comment))
+        {
             None => kinds.len(),
             Some(last) => {
                 let mut at = last + 1;
@@ -237,8 +264,10 @@ impl Document {
     ) -> Result<Option<ValueWarning>, EditError> {
         self.check_editable()?;
         validate_key(key).map_err(EditError::InvalidKey)?;
-        let warning = validate_value(value)
-            .map_err(|reason| EditError::InvalidValue { key: key.to_owned(), reason })?;
+        let warning = validate_value(value).map_err(|reason| EditError::InvalidValue {
+            key: key.to_owned(),
+            reason,
+        })?;
         self.check_file(id)?;
         if self.effective_spans(id).is_empty() {
             self.add_section(id)?;
@@ -292,8 +321,11 @@ impl Document {
         if self.effective_spans(id).is_empty() {
             self.add_section(id)?;
         }
-        let sub_line =
-            |indent: &str| format!("{indent}{} = {value}", sub_key.to_ascii_lowercase()).trim_end().to_owned();
+        let sub_line = |indent: &str| {
+            format!("{indent}{} = {value}", sub_key.to_ascii_lowercase())
+                .trim_end()
+                .to_owned()
+        };
         match self.winning_property(id, parent) {
             Some(at) => {
                 let property = self.property_span(at).clone();
@@ -344,7 +376,10 @@ impl Document {
                 let at = self.property_insertion_point(span);
                 self.insert_lines(
                     at,
-                    vec![format!("{} =", parent.to_ascii_lowercase()), sub_line(SUB_PROPERTY_INDENT)],
+                    vec![
+                        format!("{} =", parent.to_ascii_lowercase()),
+                        sub_line(SUB_PROPERTY_INDENT),
+                    ],
                 );
             }
         }
@@ -422,7 +457,12 @@ impl Document {
             while start > 0 && kinds[start - 1] == LineKind::Comment {
                 start -= 1;
             }
-            let mut end = span.properties.last().map(|p| p.last_line()).unwrap_or(span.header) + 1;
+            let mut end = span
+                .properties
+                .last()
+                .map(|p| p.last_line())
+                .unwrap_or(span.header)
+                + 1;
             // Do not leave two blank lines, or a blank line at the top, where the section was.
             let blank_before = start == 0 || kinds[start - 1] == LineKind::Blank;
             if blank_before && end < kinds.len() && kinds[end] == LineKind::Blank {
@@ -437,7 +477,10 @@ impl Document {
     pub fn rename_section(&mut self, id: &SectionId, new_name: &str) -> Result<bool, EditError> {
         self.check_editable()?;
         validate_name(new_name).map_err(EditError::InvalidName)?;
-        let new_id = SectionId { kind: id.kind, name: new_name.to_owned() };
+        let new_id = SectionId {
+            kind: id.kind,
+            name: new_name.to_owned(),
+        };
         let canonical = self.header_text(&new_id)?;
         if new_name != id.name && self.contains_section(&new_id) {
             return Err(EditError::Exists(new_id));
@@ -455,9 +498,11 @@ impl Document {
         if default_involved && self.profile_default_present() {
             // The `[default]` sections that `[profile default]` hides would come back into view,
             // under the new name or as `default`.
-            if let Some(hidden) = spans.iter().map(|&i| &self.layout.sections[i]).find(|s| {
-                s.role == SectionRole::Profile { prefixed: false }
-            }) {
+            if let Some(hidden) = spans
+                .iter()
+                .map(|&i| &self.layout.sections[i])
+                .find(|s| s.role == SectionRole::Profile { prefixed: false })
+            {
                 return Err(EditError::InvalidName(format!(
                     "[default] on line {} is hidden by [profile default]; merge the two into \
                      [default] before renaming",
@@ -472,11 +517,22 @@ impl Document {
             let text = if default_involved {
                 // `[default]` has no prefix and other profiles need one: write the canonical form.
                 let canonical_inner = &canonical[1..canonical.len() - 1];
-                format!("{}{}{}", &line[..span.inner.start], canonical_inner, &line[span.inner.end..])
+                format!(
+                    "{}{}{}",
+                    &line[..span.inner.start],
+                    canonical_inner,
+                    &line[span.inner.end..]
+                )
             } else {
                 let (_, name) = split_header(inner);
-                let name_start = span.inner.start + (name.as_ptr() as usize - inner.as_ptr() as usize);
-                format!("{}{}{}", &line[..name_start], new_name, &line[name_start + name.len()..])
+                let name_start =
+                    span.inner.start + (name.as_ptr() as usize - inner.as_ptr() as usize);
+                format!(
+                    "{}{}{}",
+                    &line[..name_start],
+                    new_name,
+                    &line[name_start + name.len()..]
+                )
             };
             self.replace_line(span.header, text);
         }
@@ -536,18 +592,30 @@ mod tests {
 
     #[test]
     fn set_updates_in_place_keeping_spelling_spacing_and_comments() {
-        let out = edit("# top\n[profile a]\nREGION=us-east-1 # prod\n", Kind::Config, |d| {
-            d.set(&SectionId::profile("a"), "region", "eu-west-1").unwrap();
-        });
+        let out = edit(
+            "# top\n[profile a]\nREGION=us-east-1 # prod\n",
+            Kind::Config,
+            |d| {
+                d.set(&SectionId::profile("a"), "region", "eu-west-1")
+                    .unwrap();
+            },
+        );
         assert_eq!(out, "# top\n[profile a]\nREGION=eu-west-1 # prod\n");
     }
 
     #[test]
     fn set_adds_lower_case_keys_after_the_last_property() {
-        let out = edit("[profile a]\r\nregion = x\r\n\r\n# about b\r\n[profile b]\r\n", Kind::Config, |d| {
-            d.set(&SectionId::profile("a"), "Output", "json").unwrap();
-        });
-        assert_eq!(out, "[profile a]\r\nregion = x\r\noutput = json\r\n\r\n# about b\r\n[profile b]\r\n");
+        let out = edit(
+            "[profile a]\r\nregion = x\r\n\r\n# about b\r\n[profile b]\r\n",
+            Kind::Config,
+            |d| {
+                d.set(&SectionId::profile("a"), "Output", "json").unwrap();
+            },
+        );
+        assert_eq!(
+            out,
+            "[profile a]\r\nregion = x\r\noutput = json\r\n\r\n# about b\r\n[profile b]\r\n"
+        );
     }
 
     #[test]
@@ -555,13 +623,17 @@ mod tests {
         let out = edit("[default]\nregion = x\n\n# footer", Kind::Config, |d| {
             d.set(&SectionId::profile("new"), "region", "y").unwrap();
         });
-        assert_eq!(out, "[default]\nregion = x\n\n[profile new]\nregion = y\n\n# footer");
+        assert_eq!(
+            out,
+            "[default]\nregion = x\n\n[profile new]\nregion = y\n\n# footer"
+        );
         let out = edit("[a]\nk = v", Kind::Credentials, |d| {
             d.set(&SectionId::profile("b"), "k", "w").unwrap();
         });
         assert_eq!(out, "[a]\nk = v\n\n[b]\nk = w");
         let out = edit("", Kind::Config, |d| {
-            d.set(&SectionId::profile("default"), "region", "y").unwrap();
+            d.set(&SectionId::profile("default"), "region", "y")
+                .unwrap();
         });
         assert_eq!(out, "[default]\nregion = y\n");
     }
@@ -573,20 +645,30 @@ mod tests {
             d.set(&SectionId::profile("a"), "region", "z").unwrap();
         });
         assert_eq!(out, "[profile a]\nregion = x\n[profile a]\nregion = z\n");
-        let out = edit("[default]\na = 1\n[profile default]\nb = 2\n", Kind::Config, |d| {
-            d.set(&SectionId::profile("default"), "a", "3").unwrap();
-        });
+        let out = edit(
+            "[default]\na = 1\n[profile default]\nb = 2\n",
+            Kind::Config,
+            |d| {
+                d.set(&SectionId::profile("default"), "a", "3").unwrap();
+            },
+        );
         assert_eq!(out, "[default]\na = 1\n[profile default]\nb = 2\na = 3\n");
     }
 
     #[test]
     fn sub_properties_are_indented_and_replace_whole_values() {
         let out = edit("[services s]\n", Kind::Config, |d| {
-            d.set_sub_property(&SectionId::services("s"), "s3", "endpoint_url", "http://a").unwrap();
-            d.set_sub_property(&SectionId::services("s"), "s3", "addressing_style", "path").unwrap();
-            d.set_sub_property(&SectionId::services("s"), "S3", "endpoint_url", "http://b").unwrap();
+            d.set_sub_property(&SectionId::services("s"), "s3", "endpoint_url", "http://a")
+                .unwrap();
+            d.set_sub_property(&SectionId::services("s"), "s3", "addressing_style", "path")
+                .unwrap();
+            d.set_sub_property(&SectionId::services("s"), "S3", "endpoint_url", "http://b")
+                .unwrap();
         });
-        assert_eq!(out, "[services s]\ns3 =\n    endpoint_url = http://b\n    addressing_style = path\n");
+        assert_eq!(
+            out,
+            "[services s]\ns3 =\n    endpoint_url = http://b\n    addressing_style = path\n"
+        );
         let mut doc = Document::parse("[profile a]\ns3 = x\n", Kind::Config);
         assert!(matches!(
             doc.set_sub_property(&SectionId::profile("a"), "s3", "k", "v"),
@@ -604,7 +686,10 @@ mod tests {
         let out = edit(text, Kind::Config, |d| {
             assert!(d.remove_section(&SectionId::profile("a")).unwrap());
         });
-        assert_eq!(out, "# file header\n\n# trailing, about b\n[profile b]\ny = 2\n");
+        assert_eq!(
+            out,
+            "# file header\n\n# trailing, about b\n[profile b]\ny = 2\n"
+        );
         let out = edit("[a]\nk = v\n\n[b]\nk = w\n", Kind::Credentials, |d| {
             d.remove_section(&SectionId::profile("a")).unwrap();
         });
@@ -618,7 +703,8 @@ mod tests {
         });
         assert_eq!(out, "[ profile\tb ] # c\nk = v\n");
         let out = edit("[default]\nk = v\n", Kind::Config, |d| {
-            d.rename_section(&SectionId::profile("default"), "b").unwrap();
+            d.rename_section(&SectionId::profile("default"), "b")
+                .unwrap();
         });
         assert_eq!(out, "[profile b]\nk = v\n");
     }
@@ -628,7 +714,10 @@ mod tests {
         let text = "[default]\na = 1\n[profile default]\nb = 2\n";
         let mut doc = Document::parse(text, Kind::Config);
         let default = SectionId::profile("default");
-        assert!(matches!(doc.rename_section(&default, "x"), Err(EditError::InvalidName(_))));
+        assert!(matches!(
+            doc.rename_section(&default, "x"),
+            Err(EditError::InvalidName(_))
+        ));
         assert_eq!(doc.rename_section(&default, "default"), Ok(true));
         assert_eq!(doc.render(), text);
     }
@@ -645,21 +734,44 @@ mod tests {
     #[test]
     fn refuses_unreadable_documents_and_bad_input() {
         let mut doc = Document::parse("[default]\nno equals\n", Kind::Config);
-        assert!(matches!(doc.set(&SectionId::profile("a"), "k", "v"), Err(EditError::Unreadable(_))));
+        assert!(matches!(
+            doc.set(&SectionId::profile("a"), "k", "v"),
+            Err(EditError::Unreadable(_))
+        ));
         let mut doc = Document::parse("", Kind::Config);
-        assert!(matches!(doc.set(&SectionId::profile("my profile"), "k", "v"), Err(EditError::InvalidName(_))));
-        assert!(matches!(doc.set(&SectionId::profile("a"), "k k", "v"), Err(EditError::InvalidKey(_))));
-        assert!(matches!(doc.set(&SectionId::profile("a"), "k", "v\n"), Err(EditError::InvalidValue { .. })));
+        assert!(matches!(
+            doc.set(&SectionId::profile("my profile"), "k", "v"),
+            Err(EditError::InvalidName(_))
+        ));
+        assert!(matches!(
+            doc.set(&SectionId::profile("a"), "k k", "v"),
+            Err(EditError::InvalidKey(_))
+        ));
+        assert!(matches!(
+            doc.set(&SectionId::profile("a"), "k", "v\n"),
+            Err(EditError::InvalidValue { .. })
+        ));
         let mut doc = Document::parse("", Kind::Credentials);
-        assert!(matches!(doc.set(&SectionId::sso_session("s"), "k", "v"), Err(EditError::WrongFile(_))));
+        assert!(matches!(
+            doc.set(&SectionId::sso_session("s"), "k", "v"),
+            Err(EditError::WrongFile(_))
+        ));
         assert_eq!(doc.render(), "");
     }
 
     #[test]
     fn copy_takes_the_effective_lines() {
-        let out = edit("[profile a]\nregion = x\ns3 =\n  k = v\n[profile a]\nREGION = y\n", Kind::Config, |d| {
-            d.copy_section(&SectionId::profile("a"), &SectionId::profile("b")).unwrap();
-        });
-        assert!(out.ends_with("\n\n[profile b]\nREGION = y\ns3 =\n  k = v\n"), "{out}");
+        let out = edit(
+            "[profile a]\nregion = x\ns3 =\n  k = v\n[profile a]\nREGION = y\n",
+            Kind::Config,
+            |d| {
+                d.copy_section(&SectionId::profile("a"), &SectionId::profile("b"))
+                    .unwrap();
+            },
+        );
+        assert!(
+            out.ends_with("\n\n[profile b]\nREGION = y\ns3 =\n  k = v\n"),
+            "{out}"
+        );
     }
 }

@@ -49,7 +49,12 @@ impl Document {
     pub fn lints(&self) -> Vec<Lint> {
         let mut lints = Vec::new();
         let mut push = |code, line: usize, message: String, fix: &str| {
-            lints.push(Lint { code, line: line + 1, message, fix: fix.to_owned() });
+            lints.push(Lint {
+                code,
+                line: line + 1,
+                message,
+                fix: fix.to_owned(),
+            });
         };
         if self.has_bom() {
             push(
@@ -100,7 +105,10 @@ impl Document {
                     &format!("write it as [{inner}]"),
                 );
             }
-            if shadowed && span.role == (SectionRole::Profile { prefixed: false }) && span.name == "default" {
+            if shadowed
+                && span.role == (SectionRole::Profile { prefixed: false })
+                && span.name == "default"
+            {
                 push(
                     LintCode::ShadowedDefault,
                     span.header,
@@ -131,14 +139,20 @@ impl Document {
                     push(
                         LintCode::IgnoredKey,
                         property.line,
-                        format!("the key `{}` is ignored: it is not a valid name", property.key),
+                        format!(
+                            "the key `{}` is ignored: it is not a valid name",
+                            property.key
+                        ),
                         "use a key of letters, digits and _ - / . % @ : +",
                     );
                     continue;
                 }
                 if property.nested {
                     for &sub in &property.extra {
-                        let key = trim(self.line(sub)).split_once('=').map(|(k, _)| trim(k)).unwrap_or("");
+                        let key = trim(self.line(sub))
+                            .split_once('=')
+                            .map(|(k, _)| trim(k))
+                            .unwrap_or("");
                         if !is_identifier(key) {
                             push(
                                 LintCode::IgnoredKey,
@@ -154,7 +168,11 @@ impl Document {
                     push(
                         LintCode::DuplicateKey,
                         property.line,
-                        format!("`{}` is set again (first on line {}); the AWS CLI refuses such a file", property.key, first + 1),
+                        format!(
+                            "`{}` is set again (first on line {}); the AWS CLI refuses such a file",
+                            property.key,
+                            first + 1
+                        ),
                         "remove one of the two lines",
                     );
                 }
@@ -167,7 +185,8 @@ impl Document {
                 push(
                     LintCode::IndentedComment,
                     index,
-                    "an indented comment is read as part of the value above it by the SDKs".to_owned(),
+                    "an indented comment is read as part of the value above it by the SDKs"
+                        .to_owned(),
                     "move the `#` or `;` to the start of the line",
                 );
             }
@@ -182,13 +201,20 @@ mod tests {
     use super::*;
 
     fn codes(text: &str, kind: Kind) -> Vec<(LintCode, usize)> {
-        Document::parse(text, kind).lints().into_iter().map(|l| (l.code, l.line)).collect()
+        Document::parse(text, kind)
+            .lints()
+            .into_iter()
+            .map(|l| (l.code, l.line))
+            .collect()
     }
 
     #[test]
     fn finds_what_the_cli_and_the_sdks_disagree_on() {
         assert_eq!(
-            codes("[profile a]\nk = 1\nK = 2\n[profile a]\n[profile 'b c']\n[foo]\n", Kind::Config),
+            codes(
+                "[profile a]\nk = 1\nK = 2\n[profile a]\n[profile 'b c']\n[foo]\n",
+                Kind::Config
+            ),
             [
                 (LintCode::DuplicateKey, 3),
                 (LintCode::DuplicateSection, 4),
@@ -196,11 +222,23 @@ mod tests {
                 (LintCode::IgnoredSection, 6)
             ]
         );
-        assert_eq!(codes("[default]\nk = v\n  # note\n", Kind::Config), [(LintCode::IndentedComment, 3)]);
-        assert_eq!(codes("[profile x]\n", Kind::Credentials), [(LintCode::IgnoredSection, 1)]);
-        assert_eq!(codes("[default]\nregion = x # note\nurl = a#b\n", Kind::Config), [(LintCode::InlineComment, 2)]);
         assert_eq!(
-            codes("[ profile a ]\ns3 =\n  in valid = 1\n  ok = 2\n", Kind::Config),
+            codes("[default]\nk = v\n  # note\n", Kind::Config),
+            [(LintCode::IndentedComment, 3)]
+        );
+        assert_eq!(
+            codes("[profile x]\n", Kind::Credentials),
+            [(LintCode::IgnoredSection, 1)]
+        );
+        assert_eq!(
+            codes("[default]\nregion = x # note\nurl = a#b\n", Kind::Config),
+            [(LintCode::InlineComment, 2)]
+        );
+        assert_eq!(
+            codes(
+                "[ profile a ]\ns3 =\n  in valid = 1\n  ok = 2\n",
+                Kind::Config
+            ),
             [(LintCode::PaddedHeader, 1), (LintCode::IgnoredKey, 3)]
         );
     }

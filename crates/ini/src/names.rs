@@ -4,7 +4,8 @@
 /// non-empty, of ASCII letters and digits and `_ - / . % @ : +`.
 pub fn is_identifier(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
 }
 
 /// Checks a profile, `sso-session` or `services` name before it is written.
@@ -12,7 +13,10 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("a name cannot be empty".to_owned());
     }
-    if let Some(bad) = name.chars().find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4]))) {
+    if let Some(bad) = name
+        .chars()
+        .find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4])))
+    {
         return Err(format!(
             "`{name}` contains {}, which SDKs following the specification do not accept; \
              use only letters, digits and _ - / . % @ : +",
@@ -27,7 +31,10 @@ pub fn validate_key(key: &str) -> Result<(), String> {
     if key.is_empty() {
         return Err("a key cannot be empty".to_owned());
     }
-    if let Some(bad) = key.chars().find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4]))) {
+    if let Some(bad) = key
+        .chars()
+        .find(|&c| !is_identifier(c.encode_utf8(&mut [0; 4])))
+    {
         return Err(format!(
             "the key `{key}` contains {}; keys use only letters, digits and _ - / . % @ : +",
             describe(bad)

@@ -42,7 +42,9 @@ pub(crate) enum LineKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SectionRole {
     /// A profile (the name is normalised: `default` for both `[default]` and `[profile default]`).
-    Profile { prefixed: bool },
+    Profile {
+        prefixed: bool,
+    },
     SsoSession,
     Services,
     /// `[prefix name]` with a prefix the SDKs keep as an unknown section.
@@ -123,7 +125,9 @@ pub(crate) fn strip_comment(line: &str, comments_need_whitespace: bool) -> &str 
 /// Splits a property line into (key, value), both trimmed sub-slices of `line`.
 pub(crate) fn split_property(line: &str) -> Result<(&str, &str), &'static str> {
     let prepared = strip_comment(line, true);
-    let (key, value) = prepared.split_once('=').ok_or("Expected an '=' sign defining a")?;
+    let (key, value) = prepared
+        .split_once('=')
+        .ok_or("Expected an '=' sign defining a")?;
     let key = trim(key);
     if key.is_empty() {
         return Err("did not have a name");
@@ -187,7 +191,9 @@ pub(crate) fn role(kind: Kind, prefix: Option<&str>, name: &str) -> SectionRole 
         (Kind::Credentials, Some(prefix)) => SectionRole::Ignored(format!(
             "[{prefix} …] sections belong in the config file, not the credentials file"
         )),
-        (Kind::Credentials, None) if is_identifier(name) => SectionRole::Profile { prefixed: false },
+        (Kind::Credentials, None) if is_identifier(name) => {
+            SectionRole::Profile { prefixed: false }
+        }
         (Kind::Credentials, None) => SectionRole::Ignored(format!("`{name}` is not a valid name")),
     }
 }
@@ -195,7 +201,9 @@ pub(crate) fn role(kind: Kind, prefix: Option<&str>, name: &str) -> SectionRole 
 enum State {
     Start,
     /// In a section; `property` is the index of the current property in that section.
-    Section { property: Option<usize> },
+    Section {
+        property: Option<usize>,
+    },
     /// After a header the spec rejects: its lines belong to no section.
     Broken,
 }
@@ -208,7 +216,10 @@ pub(crate) fn scan(document: &Document) -> Layout {
     let mut errors = Vec::new();
     let mut state = State::Start;
     let mut error = |line: usize, message: String| {
-        errors.push(crate::Diagnostic { line: line + 1, message });
+        errors.push(crate::Diagnostic {
+            line: line + 1,
+            message,
+        });
     };
 
     for index in 0..count {
@@ -253,7 +264,10 @@ pub(crate) fn scan(document: &Document) -> Layout {
                 }
                 State::Broken => LineKind::Invalid,
                 State::Section { property: None } => {
-                    error(index, "Expected a property definition, found continuation".to_owned());
+                    error(
+                        index,
+                        "Expected a property definition, found continuation".to_owned(),
+                    );
                     LineKind::Invalid
                 }
                 State::Section { property: Some(p) } => {
@@ -290,7 +304,9 @@ pub(crate) fn scan(document: &Document) -> Layout {
                             extra: Vec::new(),
                             nested: value.is_empty(),
                         });
-                        state = State::Section { property: Some(section.properties.len() - 1) };
+                        state = State::Section {
+                            property: Some(section.properties.len() - 1),
+                        };
                         LineKind::Property
                     }
                     Err(reason) => {
@@ -303,7 +319,11 @@ pub(crate) fn scan(document: &Document) -> Layout {
         };
         kinds.push(line_kind);
     }
-    Layout { kinds, sections, errors }
+    Layout {
+        kinds,
+        sections,
+        errors,
+    }
 }
 
 #[cfg(test)]
@@ -311,25 +331,56 @@ mod tests {
     use super::*;
 
     fn errors(text: &str) -> Vec<String> {
-        Document::parse(text, Kind::Config).errors().iter().map(|d| d.to_string()).collect()
+        Document::parse(text, Kind::Config)
+            .errors()
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
     }
 
     #[test]
     fn reports_the_reference_messages_with_line_numbers() {
-        assert_eq!(errors("[default\nk=v"), ["line 1: Profile definition must end with ']'"]);
+        assert_eq!(
+            errors("[default\nk=v"),
+            ["line 1: Profile definition must end with ']'"]
+        );
         assert_eq!(errors("k = v"), ["line 1: Expected a profile definition"]);
-        assert_eq!(errors("[default]\n = v"), ["line 2: Expected a property definition, found continuation"]);
-        assert_eq!(errors("[default]\nkey"), ["line 2: Expected an '=' sign defining a property"]);
-        assert_eq!(errors("[default]\n= v"), ["line 2: Property did not have a name"]);
-        assert_eq!(errors("[default]\ns3 =\n x"), ["line 3: Expected an '=' sign defining a sub-property"]);
-        assert_eq!(errors("[default]\ns3 =\n = x"), ["line 3: Sub-property did not have a name"]);
+        assert_eq!(
+            errors("[default]\n = v"),
+            ["line 2: Expected a property definition, found continuation"]
+        );
+        assert_eq!(
+            errors("[default]\nkey"),
+            ["line 2: Expected an '=' sign defining a property"]
+        );
+        assert_eq!(
+            errors("[default]\n= v"),
+            ["line 2: Property did not have a name"]
+        );
+        assert_eq!(
+            errors("[default]\ns3 =\n x"),
+            ["line 3: Expected an '=' sign defining a sub-property"]
+        );
+        assert_eq!(
+            errors("[default]\ns3 =\n = x"),
+            ["line 3: Sub-property did not have a name"]
+        );
         assert!(errors("[default]\n# c\n; c\n\n[profile a]# c\nk = v ; c\n").is_empty());
     }
 
     #[test]
     fn strips_comments_like_the_spec() {
-        assert_eq!(strip_comment("name = value # Comment with # sign", true), "name = value");
-        assert_eq!(strip_comment("name = value#Comment # sign", true), "name = value#Comment");
-        assert_eq!(strip_comment("name = value#Comment # sign", false), "name = value");
+        assert_eq!(
+            strip_comment("name = value # Comment with # sign", true),
+            "name = value"
+        );
+        assert_eq!(
+            strip_comment("name = value#Comment # sign", true),
+            "name = value#Comment"
+        );
+        assert_eq!(
+            strip_comment("name = value#Comment # sign", false),
+            "name = value"
+        );
     }
 }

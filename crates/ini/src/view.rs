@@ -48,7 +48,10 @@ impl Property {
 
     /// A sub-property by key (case-insensitive); the last one defined wins.
     pub fn sub_property(&self, key: &str) -> Option<&SubProperty> {
-        self.sub_properties.iter().rev().find(|s| s.key.eq_ignore_ascii_case(key))
+        self.sub_properties
+            .iter()
+            .rev()
+            .find(|s| s.key.eq_ignore_ascii_case(key))
     }
 }
 
@@ -100,7 +103,10 @@ impl Sections {
             let target = config
                 .profiles
                 .entry(name.clone())
-                .or_insert_with(|| Section { name, ..Section::default() });
+                .or_insert_with(|| Section {
+                    name,
+                    ..Section::default()
+                });
             target.headers.extend(section.headers);
             target.properties.extend(section.properties);
         }
@@ -144,9 +150,11 @@ impl Document {
     /// Whether a config file has a valid `[profile default]`, which hides every `[default]`.
     pub(crate) fn profile_default_present(&self) -> bool {
         self.kind() == Kind::Config
-            && self.layout.sections.iter().any(|s| {
-                s.role == SectionRole::Profile { prefixed: true } && s.name == "default"
-            })
+            && self
+                .layout
+                .sections
+                .iter()
+                .any(|s| s.role == SectionRole::Profile { prefixed: true } && s.name == "default")
     }
 
     fn merge_span(&self, span: &SectionSpan, section: &mut Section) {
@@ -154,7 +162,10 @@ impl Document {
         if section.name.is_empty() {
             section.name = span.name.clone();
         }
-        section.headers.push(Origin { kind, line: span.header + 1 });
+        section.headers.push(Origin {
+            kind,
+            line: span.header + 1,
+        });
         for property in &span.properties {
             if !is_identifier(&property.key) {
                 continue;
@@ -168,11 +179,16 @@ impl Document {
                 value.push_str(text);
                 if property.nested {
                     // Like keys, sub-property keys outside the identifier set are ignored.
-                    if let Some((k, v)) = text.split_once('=').filter(|(k, _)| is_identifier(trim(k))) {
+                    if let Some((k, v)) =
+                        text.split_once('=').filter(|(k, _)| is_identifier(trim(k)))
+                    {
                         sub_properties.push(SubProperty {
                             key: trim(k).to_owned(),
                             value: trim(v).to_owned(),
-                            origin: Origin { kind, line: extra + 1 },
+                            origin: Origin {
+                                kind,
+                                line: extra + 1,
+                            },
                         });
                     }
                 }
@@ -183,7 +199,10 @@ impl Document {
                 Property {
                     key: property.key.clone(),
                     value,
-                    origin: Origin { kind, line: property.line + 1 },
+                    origin: Origin {
+                        kind,
+                        line: property.line + 1,
+                    },
                     sub_properties,
                 },
             );
@@ -212,12 +231,21 @@ mod tests {
         let a = &merged.profiles["a"];
         assert_eq!(a.get("k"), Some("creds"));
         assert_eq!(a.get("region"), Some("x"));
-        assert_eq!(a.property("k").unwrap().origin, Origin { kind: Kind::Credentials, line: 2 });
+        assert_eq!(
+            a.property("k").unwrap().origin,
+            Origin {
+                kind: Kind::Credentials,
+                line: 2
+            }
+        );
     }
 
     #[test]
     fn nested_values_keep_the_raw_form_and_parse_sub_properties() {
-        let doc = Document::parse("[services s]\ns3 =\n  endpoint_url = http://x\n", Kind::Config);
+        let doc = Document::parse(
+            "[services s]\ns3 =\n  endpoint_url = http://x\n",
+            Kind::Config,
+        );
         let view = doc.sections().unwrap();
         let s3 = view.services["s"].property("s3").unwrap();
         assert_eq!(s3.value, "\nendpoint_url = http://x");

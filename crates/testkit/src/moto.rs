@@ -40,7 +40,12 @@ impl RecordedRequest {
 
     /// The access key id that signed the request (from the SigV4 `Authorization` header).
     pub fn signing_key_id(&self) -> Option<String> {
-        let auth = self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?.1.as_str()?;
+        let auth = self
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?
+            .1
+            .as_str()?;
         let credential = auth.split("Credential=").nth(1)?;
         Some(credential.split('/').next()?.to_owned())
     }
@@ -67,7 +72,11 @@ fn percent_decode(value: &str) -> String {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Moto {
@@ -79,7 +88,14 @@ impl Moto {
         for _ in 0..5 {
             let port = free_port();
             let mut child = Command::new(peer_python())
-                .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
                 .env("MOTO_ENABLE_RECORDING", "True")
                 .env("MOTO_RECORDER_FILEPATH", &recording)
                 .env_remove("AWS_PROFILE")
@@ -93,11 +109,17 @@ impl Moto {
                     break;
                 }
                 if get(port, "/moto-api/").is_some() {
-                    return Moto { child, port, recording, _dir: dir };
+                    return Moto {
+                        child,
+                        port,
+                        recording,
+                        _dir: dir,
+                    };
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
             let _ = child.kill();
+            let _ = child.wait();
             let mut stderr = String::new();
             if let Some(mut pipe) = child.stderr.take() {
                 let _ = pipe.read_to_string(&mut stderr);
@@ -114,7 +136,9 @@ impl Moto {
 
     /// Every request recorded since the start (or the last [`Moto::clear`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        let Ok(file) = std::fs::File::open(&self.recording) else { return Vec::new() };
+        let Ok(file) = std::fs::File::open(&self.recording) else {
+            return Vec::new();
+        };
         BufReader::new(file)
             .lines()
             .map_while(Result::ok)
@@ -164,7 +188,9 @@ fn base64_decode(text: &str) -> Vec<u8> {
     let mut buffer = 0u32;
     let mut bits = 0;
     for &c in text.as_bytes() {
-        let Some(value) = ALPHABET.iter().position(|&a| a == c) else { continue };
+        let Some(value) = ALPHABET.iter().position(|&a| a == c) else {
+            continue;
+        };
         buffer = (buffer << 6) | value as u32;
         bits += 6;
         if bits >= 8 {

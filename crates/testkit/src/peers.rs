@@ -5,7 +5,9 @@ use std::process::Command;
 
 /// The Python that has the peers installed.
 pub fn peer_python() -> PathBuf {
-    std::env::var_os("LANYARD_PEER_PYTHON").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("python3"))
+    std::env::var_os("LANYARD_PEER_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
 /// Checks that a Python module is importable. When it is not, the test is skipped with the
@@ -29,7 +31,9 @@ pub fn require_peer(module: &str) -> bool {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/peers")
+        .join(name)
 }
 
 /// What botocore sees in a config and credentials file, in `lanyard dump --json` form, or
@@ -45,7 +49,8 @@ pub fn botocore_view(config: &Path, credentials: &Path) -> Result<serde_json::Va
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
     }
-    serde_json::from_slice(&output.stdout).map_err(|e| format!("botocore_view.py printed no JSON: {e}"))
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("botocore_view.py printed no JSON: {e}"))
 }
 
 /// [`botocore_view`] for many pairs of files, in one Python process.
@@ -53,7 +58,12 @@ pub fn botocore_batch(pairs: &[(PathBuf, PathBuf)]) -> Vec<Result<serde_json::Va
     use std::io::Write;
     let input: Vec<[String; 2]> = pairs
         .iter()
-        .map(|(c, k)| [c.to_string_lossy().into_owned(), k.to_string_lossy().into_owned()])
+        .map(|(c, k)| {
+            [
+                c.to_string_lossy().into_owned(),
+                k.to_string_lossy().into_owned(),
+            ]
+        })
         .collect();
     let mut child = Command::new(peer_python())
         .arg(script("botocore_batch.py"))
@@ -62,7 +72,12 @@ pub fn botocore_batch(pairs: &[(PathBuf, PathBuf)]) -> Vec<Result<serde_json::Va
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("run botocore_batch.py");
-    child.stdin.take().unwrap().write_all(serde_json::to_string(&input).unwrap().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&input).unwrap().as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "botocore_batch.py failed");
     let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
