@@ -150,9 +150,56 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keep long-term keys in the operating system's keychain instead of plain files.
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
+    /// Print a profile's credentials as `credential_process` JSON (Version 1), for SDKs.
+    #[command(name = "credential-process")]
+    CredentialProcess {
+        /// The profile, or a name stored with `lanyard vault add`.
+        name: String,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Store a profile's access key in the keychain (asks on the terminal; never from arguments).
+    Add {
+        /// The profile name.
+        name: String,
+        /// Read the access key id, the secret and an optional session token from standard
+        /// input, one a line (for scripts).
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Move plain keys from the files into the keychain, leaving
+    /// `credential_process = lanyard credential-process NAME` in their place.
+    Import {
+        /// The profile whose keys to move.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Every profile with long-term keys in plain text.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// List the keys in the vault: names, masked key ids, age.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a profile's key from the keychain.
+    Remove {
+        /// The profile name.
+        name: String,
     },
 }

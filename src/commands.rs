@@ -17,10 +17,10 @@ use serde_json::{json, Map, Value};
 use crate::cli::{Command, SectionFlags, WriteFlags};
 use crate::render::table;
 
-struct Context<'a, W: Write> {
-    files: AwsFiles,
-    locations: Locations,
-    out: &'a mut W,
+pub(crate) struct Context<'a, W: Write> {
+    pub(crate) files: AwsFiles,
+    pub(crate) locations: Locations,
+    pub(crate) out: &'a mut W,
 }
 
 /// Runs one command; data goes to `out`, notes to stderr.
@@ -120,6 +120,8 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
             cx.explain(&name, json)
         }
         Command::Doctor { json } => cx.doctor(json),
+        Command::Vault { command } => cx.vault(command, env),
+        Command::CredentialProcess { name } => cx.credential_process(&name, env),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut crate::cli::Cli::command(), "lanyard", cx.out);
             Ok(ExitCode::SUCCESS)
@@ -203,11 +205,11 @@ impl<W: Write> Context<'_, W> {
         )
     }
 
-    fn emit(&mut self, text: &str) -> Result<(), Error> {
+    pub(crate) fn emit(&mut self, text: &str) -> Result<(), Error> {
         self.out.write_all(text.as_bytes()).map_err(write_error)
     }
 
-    fn emit_json(&mut self, value: &Value) -> Result<(), Error> {
+    pub(crate) fn emit_json(&mut self, value: &Value) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
         text.push('\n');
         self.emit(&text)
@@ -389,7 +391,7 @@ impl<W: Write> Context<'_, W> {
         self.report(&changes, write)
     }
 
-    fn report(&mut self, changes: &[Change], write: WriteFlags) -> Result<ExitCode, Error> {
+    pub(crate) fn report(&mut self, changes: &[Change], write: WriteFlags) -> Result<ExitCode, Error> {
         if write.dry_run {
             let mut text = String::new();
             for change in changes {

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod render;
+mod secrets;
 
 use std::io::Write;
 use std::process::ExitCode;

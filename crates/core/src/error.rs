@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Io,
     /// Something changed underneath and kept changing.
     Conflict,
+    /// The operating system's keychain is missing, locked or refused.
+    Keychain,
 }
 
 impl ErrorKind {
@@ -26,6 +28,7 @@ impl ErrorKind {
             ErrorKind::Unreadable => "unreadable",
             ErrorKind::Io => "io",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::Keychain => "keychain",
         }
     }
 }

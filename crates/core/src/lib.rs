@@ -10,6 +10,7 @@ in, so every part can be tested without touching the real home folder.
 */
 #![deny(missing_docs)]
 
+pub mod credentials;
 pub mod diff;
 pub mod doctor;
 pub mod env;
@@ -18,8 +19,10 @@ pub mod files;
 pub mod model;
 pub mod paths;
 pub mod plan;
+pub mod resolve;
 pub mod secret;
 pub mod store;
+pub mod vault;
 
 pub use env::Env;
 pub use error::{Error, ErrorKind};

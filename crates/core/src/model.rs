@@ -167,7 +167,5 @@ impl ProfileKind {
 }
 
 fn is_lanyard_process(command: &str) -> bool {
-    let program = command.split_whitespace().next().unwrap_or("");
-    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
-    matches!(program, "lanyard" | "lanyard.exe") && command.contains("credential-process")
+    crate::resolve::vault_profile_of(command).is_some()
 }

@@ -302,6 +302,34 @@ impl Document {
         Ok(warning)
     }
 
+    /// Replaces the line of `old_key` (the winning one, with its continuation lines) by
+    /// `new_key = value`, in the same place; other occurrences of `old_key` stay. Returns
+    /// whether `old_key` was there; when it was not, nothing changes.
+    pub fn replace_property(
+        &mut self,
+        id: &SectionId,
+        old_key: &str,
+        new_key: &str,
+        value: &str,
+    ) -> Result<bool, EditError> {
+        self.check_editable()?;
+        validate_key(new_key).map_err(EditError::InvalidKey)?;
+        validate_value(value).map_err(|reason| EditError::InvalidValue { key: new_key.to_owned(), reason })?;
+        if self.winning_property(id, old_key).is_none() {
+            return Ok(false);
+        }
+        self.unset(id, new_key)?;
+        // Unsetting may have moved the line: find it again.
+        let at = self.winning_property(id, old_key).expect("still there");
+        let property_line = self.property_span(at).line;
+        let line = format!("{} = {value}", new_key.to_ascii_lowercase());
+        self.replace_line(property_line, line.trim_end().to_owned());
+        let extra: Vec<usize> = self.property_span(at).extra.clone();
+        self.remove_lines(&extra);
+        self.rescan();
+        Ok(true)
+    }
+
     /// Sets `sub_key = value` under `parent =` (as in `s3 =` / `    addressing_style = path`).
     pub fn set_sub_property(
         &mut self,
@@ -757,6 +785,16 @@ mod tests {
             Err(EditError::WrongFile(_))
         ));
         assert_eq!(doc.render(), "");
+    }
+
+    #[test]
+    fn replace_property_keeps_the_place() {
+        let out = edit("# keys\n[a]\naws_access_key_id = AKID\naws_secret_access_key = s\n# after\n", Kind::Credentials, |d| {
+            let id = SectionId::profile("a");
+            assert!(d.replace_property(&id, "aws_access_key_id", "credential_process", "lanyard credential-process a").unwrap());
+            d.unset(&id, "aws_secret_access_key").unwrap();
+        });
+        assert_eq!(out, "# keys\n[a]\ncredential_process = lanyard credential-process a\n# after\n");
     }
 
     #[test]

@@ -1,0 +1,184 @@
+//! Commands that handle secrets: the vault and `credential-process`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use lanyard_core::resolve::resolve;
+use lanyard_core::secret::Secret;
+use lanyard_core::vault::{self, AccessKey, Vault};
+use lanyard_core::{Env, Error, ErrorKind};
+use serde_json::json;
+
+use crate::cli::VaultCommand;
+use crate::commands::Context;
+use crate::render::table;
+
+/// The command line that runs this binary's `credential-process NAME`: plain `lanyard` when
+/// that is what `PATH` finds, else the absolute path (quoted when it has spaces).
+pub fn own_command(env: &Env, name: &str) -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
+    let on_path = env.get("PATH").and_then(|path| {
+        std::env::split_paths(path)
+            .map(|dir| dir.join(if cfg!(windows) { "lanyard.exe" } else { "lanyard" }))
+            .find(|candidate| candidate.is_file())
+            .and_then(|p| p.canonicalize().ok())
+    });
+    let program = match (&exe, &on_path) {
+        (Some(exe), Some(found)) if exe == found => "lanyard".to_owned(),
+        (Some(exe), _) => {
+            let path = exe.display().to_string();
+            if path.contains(' ') {
+                format!("\"{path}\"")
+            } else {
+                path
+            }
+        }
+        (None, _) => "lanyard".to_owned(),
+    };
+    format!("{program} credential-process {name}")
+}
+
+fn age(seconds: i64) -> String {
+    match seconds.max(0) {
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Reads the key for `vault add`: from standard input with `--stdin`, else on the terminal
+/// with the secret hidden.
+fn read_key(from_stdin: bool) -> Result<AccessKey, Error> {
+    let lines: Vec<Secret> = if from_stdin {
+        let stdin = std::io::stdin();
+        let mut lines = Vec::new();
+        for line in stdin.lock().lines().take(3) {
+            let line = line.map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot read standard input: {e}")))?;
+            lines.push(Secret::new(line.trim()));
+        }
+        lines
+    } else {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::new(ErrorKind::Invalid, "no terminal to ask for the key on")
+                .fix("pass --stdin and write the access key id and the secret on standard input, one a line"));
+        }
+        let ask = |prompt: &str, hidden: bool| -> Result<Secret, Error> {
+            let value = if hidden {
+                rpassword::prompt_password(prompt)
+            } else {
+                eprint!("{prompt}");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map(|_| line)
+            };
+            value.map(|v| Secret::new(v.trim())).map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot read the terminal: {e}")))
+        };
+        let mut lines = vec![ask("AWS access key id: ", false)?, ask("AWS secret access key: ", true)?];
+        let token = ask("AWS session token (empty for none): ", true)?;
+        lines.push(token);
+        lines
+    };
+    let mut lines = lines.into_iter();
+    let (Some(id), Some(secret)) = (lines.next(), lines.next()) else {
+        return Err(Error::new(ErrorKind::Invalid, "expected the access key id and the secret access key, one a line")
+            .fix("printf '%s\\n' \"$KEY_ID\" \"$SECRET\" | lanyard vault add NAME --stdin"));
+    };
+    let token = lines.next().filter(|t| !t.expose().is_empty());
+    Ok(AccessKey { access_key_id: id.expose().to_owned(), secret_access_key: secret, session_token: token })
+}
+
+impl<W: Write> Context<'_, W> {
+    fn open_vault(&self, env: &Env) -> Result<Vault, Error> {
+        Vault::system(env, self.files.store().data_dir())
+    }
+
+    pub(crate) fn vault(&mut self, command: VaultCommand, env: &Env) -> Result<ExitCode, Error> {
+        match command {
+            VaultCommand::Add { name, stdin } => {
+                lanyard_ini::validate_name(&name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
+                let key = read_key(stdin)?;
+                let vault = self.open_vault(env)?;
+                vault.add(&name, &key)?;
+                eprintln!("lanyard: stored the key of `{name}` in the {}", vault.store_name());
+                Ok(ExitCode::SUCCESS)
+            }
+            VaultCommand::Import { name, all, write } => {
+                let names = match name {
+                    Some(name) => vec![name],
+                    None => vault::plain_key_profiles(&self.files)?,
+                };
+                if names.is_empty() {
+                    eprintln!("lanyard: no profile keeps long-term keys in plain text");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let vault = if write.dry_run { None } else { Some(self.open_vault(env)?) };
+                let mut changes = Vec::new();
+                for name in &names {
+                    let command = own_command(env, name);
+                    changes.extend(vault::import(&self.files, vault.as_ref(), name, &command, write.dry_run)?);
+                    if !write.dry_run {
+                        eprintln!("lanyard: moved the keys of `{name}` to the {}", vault.as_ref().unwrap().store_name());
+                    }
+                }
+                let _ = all;
+                self.report(&changes, write)
+            }
+            VaultCommand::List { json } => {
+                let vault = self.open_vault(env)?;
+                let entries = vault.list()?;
+                let now = now();
+                if json {
+                    let items: Vec<_> = entries
+                        .iter()
+                        .map(|(name, e)| json!({ "name": name, "access_key_id": e.access_key_id, "stored": e.stored, "age_seconds": now - e.stored, "session_token": e.session_token }))
+                        .collect();
+                    self.emit_json(&json!({ "keychain": vault.store_name(), "keys": items }))?;
+                } else if entries.is_empty() {
+                    eprintln!("lanyard: the vault is empty; `lanyard vault add NAME` or `lanyard vault import NAME` fills it");
+                } else {
+                    let mut rows = vec![["PROFILE", "ACCESS KEY", "AGE"].map(String::from).to_vec()];
+                    for (name, entry) in &entries {
+                        rows.push(vec![name.clone(), entry.access_key_id.clone(), age(now - entry.stored)]);
+                    }
+                    self.emit(&table(&rows))?;
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            VaultCommand::Remove { name } => {
+                let vault = self.open_vault(env)?;
+                if !vault.remove(&name)? {
+                    return Err(Error::new(ErrorKind::NotFound, format!("the vault has no key for `{name}`"))
+                        .fix("`lanyard vault list` shows the stored keys"));
+                }
+                let users: Vec<String> = self
+                    .files
+                    .load()
+                    .map(|s| {
+                        s.profiles
+                            .sections()
+                            .profiles
+                            .iter()
+                            .filter(|(_, p)| p.get("credential_process").and_then(lanyard_core::resolve::vault_profile_of) == Some(name.as_str()))
+                            .map(|(n, _)| n.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !users.is_empty() {
+                    eprintln!("lanyard: warning: {} still point at this key through credential_process", users.join(", "));
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+
+    pub(crate) fn credential_process(&mut self, name: &str, env: &Env) -> Result<ExitCode, Error> {
+        let resolved = resolve(&self.files, name, &|| self.open_vault(env))?;
+        let mut text = resolved.credentials.process_json();
+        text.push('\n');
+        self.emit(&text)?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
