@@ -161,6 +161,17 @@ pub enum Command {
         /// The profile, or a name stored with `lanyard vault add`.
         name: String,
     },
+    /// Make a profile what new terminals and SDKs get without AWS_PROFILE; `--reset` undoes it.
+    Use {
+        /// The profile.
+        #[arg(required_unless_present = "reset", conflicts_with = "reset")]
+        name: Option<String>,
+        /// Give back the [default] you had before `lanyard use`.
+        #[arg(long)]
+        reset: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

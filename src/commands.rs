@@ -121,6 +121,16 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
         }
         Command::Doctor { json } => cx.doctor(json),
         Command::Vault { command } => cx.vault(command, env),
+        Command::Use { name, reset, write } => {
+            let changes = match name {
+                Some(name) if !reset => {
+                    let command = crate::secrets::own_command(env, &name);
+                    lanyard_core::default_profile::use_profile(&cx.files, &name, &command, write.dry_run)?
+                }
+                _ => lanyard_core::default_profile::reset(&cx.files, write.dry_run)?,
+            };
+            cx.report(&changes, write)
+        }
         Command::CredentialProcess { name } => cx.credential_process(&name, env),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut crate::cli::Cli::command(), "lanyard", cx.out);
@@ -219,6 +229,16 @@ impl<W: Write> Context<'_, W> {
         let snapshot = self.files.load()?;
         let set = &snapshot.profiles;
         let active = self.locations.profile.clone();
+        let default_target = lanyard_core::default_profile::active(self.files.store().data_dir()).map(|s| s.profile);
+        let detail = |name: &str, kind: &ProfileKind, profile: &Section| {
+            let mut detail = detail_of(kind, profile);
+            if Some(name) == default_target.as_deref() {
+                detail = format!("{detail} (the default)").trim_start().to_owned();
+            } else if name == lanyard_core::default_profile::STASH {
+                detail = "your own [default], kept by `lanyard use`".to_owned();
+            }
+            detail
+        };
         if json {
             let profiles: Vec<Value> = set
                 .sections()
@@ -230,6 +250,7 @@ impl<W: Write> Context<'_, W> {
                         "name": name,
                         "kind": kind.label(),
                         "active": *name == active,
+                        "default": Some(name.as_str()) == default_target.as_deref(),
                         "region": profile.get("region"),
                         "account": account_of(profile),
                         "files": files_of(profile),
@@ -263,7 +284,7 @@ impl<W: Write> Context<'_, W> {
                 kind.label().to_owned(),
                 profile.get("region").unwrap_or("-").to_owned(),
                 account_of(profile).unwrap_or_else(|| "-".to_owned()),
-                detail_of(&kind, profile),
+                detail(name, &kind, profile),
             ]);
         }
         self.emit(&table(&rows))?;

@@ -11,6 +11,7 @@ in, so every part can be tested without touching the real home folder.
 #![deny(missing_docs)]
 
 pub mod credentials;
+pub mod default_profile;
 pub mod diff;
 pub mod doctor;
 pub mod env;

@@ -34,6 +34,24 @@ pub fn vault_profile_of(command: &str) -> Option<&str> {
 /// Credentials for a profile. `vault` is opened only if the keys are in the keychain.
 pub fn resolve(files: &AwsFiles, name: &str, vault: &dyn Fn() -> Result<Vault, Error>) -> Result<Resolved, Error> {
     let snapshot = files.load()?;
+    resolve_in(&snapshot, name, vault, &mut Vec::new())
+}
+
+/// A profile whose `credential_process` runs `lanyard credential-process OTHER` is OTHER's
+/// credentials: OTHER's own profile when it has one (the managed `[default]` of `use`), the
+/// vault's key when the profile names itself or has no profile.
+fn resolve_in(
+    snapshot: &crate::files::Snapshot,
+    name: &str,
+    vault: &dyn Fn() -> Result<Vault, Error>,
+    visited: &mut Vec<String>,
+) -> Result<Resolved, Error> {
+    if visited.iter().any(|v| v == name) {
+        visited.push(name.to_owned());
+        return Err(Error::new(ErrorKind::Invalid, format!("credential_process lines loop: {}", visited.join(" -> ")))
+            .fix("point one of them at a vault key or static keys"));
+    }
+    visited.push(name.to_owned());
     let Some(profile) = snapshot.profiles.profile(name) else {
         // Keys may be in the vault without a profile in the files.
         let vault = vault()?;
@@ -59,6 +77,11 @@ pub fn resolve(files: &AwsFiles, name: &str, vault: &dyn Fn() -> Result<Vault, E
             account_id: account_id.clone(),
         },
         Step::Process { command, account_id, .. } => match vault_profile_of(command) {
+            Some(other) if other != name && snapshot.profiles.profile(other).is_some() => {
+                let mut resolved = resolve_in(snapshot, other, vault, visited)?;
+                resolved.region = region.or(resolved.region);
+                return Ok(resolved);
+            }
             Some(key_name) => {
                 let vault = vault()?;
                 let key = vault.get(key_name)?.ok_or_else(|| {

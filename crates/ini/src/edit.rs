@@ -495,6 +495,9 @@ impl Document {
             let blank_before = start == 0 || kinds[start - 1] == LineKind::Blank;
             if blank_before && end < kinds.len() && kinds[end] == LineKind::Blank {
                 end += 1;
+            } else if end == kinds.len() && start > 0 && kinds[start - 1] == LineKind::Blank {
+                // The last section: its separating blank line goes with it.
+                start -= 1;
             }
             doomed.extend(start..end);
         }
@@ -722,6 +725,13 @@ mod tests {
             d.remove_section(&SectionId::profile("a")).unwrap();
         });
         assert_eq!(out, "[b]\nk = w\n");
+        // Adding then removing a section at the end gives the file back.
+        let text = "[a]\nk = v\n";
+        let out = edit(text, Kind::Credentials, |d| {
+            d.set(&SectionId::profile("z"), "k", "v").unwrap();
+            d.remove_section(&SectionId::profile("z")).unwrap();
+        });
+        assert_eq!(out, text);
     }
 
     #[test]
