@@ -4,7 +4,8 @@
 #   1. scripts/setup-test-deps.sh   apt packages and the pinned Python peers in .tools/venv
 #   2. cargo fmt --all --check
 #   3. cargo clippy --workspace --all-targets -- -D warnings
-#   4. cargo test --workspace       (Rust tests call the peers through $LANYARD_PEER_PYTHON)
+#   4. cargo test --workspace       under scripts/with-keyring.sh (a private Secret Service);
+#                                   Rust tests call the peers through $LANYARD_PEER_PYTHON
 #   5. Python peer self-tests        tests/peers/test_*.py, plain Python
 #
 # Works non-interactively (CI=true, no stdin) from a fresh clone.
@@ -33,8 +34,8 @@ cargo fmt --all --check -- --color=never
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test --workspace"
-cargo test --workspace </dev/null
+step "cargo test --workspace (under a private, unlocked gnome-keyring)"
+bash scripts/with-keyring.sh cargo test --workspace </dev/null
 
 echo "(setup and cargo steps took $((SECONDS - T0)) s)"
 

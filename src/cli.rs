@@ -172,6 +172,25 @@ pub enum Command {
         #[command(flatten)]
         write: WriteFlags,
     },
+    /// Print lines that put a profile's credentials in a terminal's environment.
+    Export {
+        /// The profile (default: $AWS_PROFILE, else `default`).
+        name: Option<String>,
+        /// bash, zsh, fish, powershell, cmd, dotenv or json.
+        #[arg(long, short, default_value = "bash")]
+        format: lanyard_core::export::Format,
+        /// Copy to the clipboard instead of printing.
+        #[arg(long)]
+        clipboard: bool,
+    },
+    /// Run a command with a profile's credentials in its environment (a shell when no command).
+    Exec {
+        /// The profile.
+        name: String,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

@@ -121,11 +121,25 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
         }
         Command::Doctor { json } => cx.doctor(json),
         Command::Vault { command } => cx.vault(command, env),
+        Command::Export {
+            name,
+            format,
+            clipboard,
+        } => {
+            let name = name.unwrap_or_else(|| cx.locations.profile.clone());
+            cx.export(&name, format, clipboard, env)
+        }
+        Command::Exec { name, command } => cx.exec(&name, &command, env),
         Command::Use { name, reset, write } => {
             let changes = match name {
                 Some(name) if !reset => {
                     let command = crate::secrets::own_command(env, &name);
-                    lanyard_core::default_profile::use_profile(&cx.files, &name, &command, write.dry_run)?
+                    lanyard_core::default_profile::use_profile(
+                        &cx.files,
+                        &name,
+                        &command,
+                        write.dry_run,
+                    )?
                 }
                 _ => lanyard_core::default_profile::reset(&cx.files, write.dry_run)?,
             };
@@ -229,7 +243,8 @@ impl<W: Write> Context<'_, W> {
         let snapshot = self.files.load()?;
         let set = &snapshot.profiles;
         let active = self.locations.profile.clone();
-        let default_target = lanyard_core::default_profile::active(self.files.store().data_dir()).map(|s| s.profile);
+        let default_target =
+            lanyard_core::default_profile::active(self.files.store().data_dir()).map(|s| s.profile);
         let detail = |name: &str, kind: &ProfileKind, profile: &Section| {
             let mut detail = detail_of(kind, profile);
             if Some(name) == default_target.as_deref() {
@@ -412,7 +427,11 @@ impl<W: Write> Context<'_, W> {
         self.report(&changes, write)
     }
 
-    pub(crate) fn report(&mut self, changes: &[Change], write: WriteFlags) -> Result<ExitCode, Error> {
+    pub(crate) fn report(
+        &mut self,
+        changes: &[Change],
+        write: WriteFlags,
+    ) -> Result<ExitCode, Error> {
         if write.dry_run {
             let mut text = String::new();
             for change in changes {

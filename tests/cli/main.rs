@@ -3,6 +3,8 @@
 mod util;
 
 mod edits;
+mod environment;
 mod errors;
 mod reading;
 mod safety;
+mod vault;

@@ -109,3 +109,45 @@ impl Run {
         stderr
     }
 }
+
+/// Whether a real, unlocked Secret Service runs for this test process (the test command runs
+/// the tests under `scripts/with-keyring.sh`). Locally without one, keychain tests are
+/// skipped with this reason; under `CI=true` they fail.
+pub fn keyring() -> bool {
+    if std::env::var("LANYARD_TEST_KEYRING").is_ok_and(|v| v == "1") {
+        return true;
+    }
+    let message = "no test keyring: run the tests under scripts/with-keyring.sh (make test does)";
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    false
+}
+
+/// The repository's `scripts/` folder.
+pub fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts")
+}
+
+impl Home {
+    /// Runs `lanyard` with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        Run(child.wait_with_output().unwrap())
+    }
+}

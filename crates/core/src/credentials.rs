@@ -46,17 +46,28 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         let (clock, offset) = time.split_at(split);
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let (h, m) = offset[1..].split_once(':').unwrap_or((&offset[1..], "0"));
-        (clock, sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60))
+        (
+            clock,
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+        )
     };
     let clock = clock.split('.').next()?;
     let mut clock_parts = clock.splitn(3, ':');
     let hour: i64 = clock_parts.next()?.parse().ok()?;
     let minute: i64 = clock_parts.next()?.parse().ok()?;
     let second: i64 = clock_parts.next().unwrap_or("0").parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds)
+    Some(
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+            - offset_seconds,
+    )
 }
 
 // Howard Hinnant's civil-date algorithms.
@@ -89,7 +100,10 @@ impl Credentials {
         let mut doc = serde_json::Map::new();
         doc.insert("Version".into(), 1.into());
         doc.insert("AccessKeyId".into(), self.access_key_id.clone().into());
-        doc.insert("SecretAccessKey".into(), self.secret_access_key.expose().into());
+        doc.insert(
+            "SecretAccessKey".into(),
+            self.secret_access_key.expose().into(),
+        );
         if let Some(token) = &self.session_token {
             doc.insert("SessionToken".into(), token.expose().into());
         }
@@ -110,10 +124,18 @@ mod tests {
     #[test]
     fn rfc3339_round_trips() {
         for unix in [0, 951_782_400, 1_700_000_000, 1_795_447_365, 4_102_444_800] {
-            assert_eq!(parse_rfc3339(&rfc3339(unix)), Some(unix), "{}", rfc3339(unix));
+            assert_eq!(
+                parse_rfc3339(&rfc3339(unix)),
+                Some(unix),
+                "{}",
+                rfc3339(unix)
+            );
         }
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(parse_rfc3339("2023-11-14T23:13:20.123+01:00"), Some(1_700_000_000));
+        assert_eq!(
+            parse_rfc3339("2023-11-14T23:13:20.123+01:00"),
+            Some(1_700_000_000)
+        );
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 

@@ -45,11 +45,14 @@ fn save(data_dir: &Path, state: Option<&DefaultState>) -> Result<(), Error> {
     let path = state_path(data_dir);
     match state {
         Some(state) => {
-            std::fs::create_dir_all(data_dir).map_err(|e| Error::io("create the folder", data_dir, &e))?;
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| Error::io("create the folder", data_dir, &e))?;
             let text = serde_json::to_string_pretty(state).expect("serialises");
-            let temp = tempfile::NamedTempFile::new_in(data_dir).map_err(|e| Error::io("write", &path, &e))?;
+            let temp = tempfile::NamedTempFile::new_in(data_dir)
+                .map_err(|e| Error::io("write", &path, &e))?;
             std::fs::write(temp.path(), text).map_err(|e| Error::io("write", &path, &e))?;
-            temp.persist(&path).map_err(|e| Error::io("replace", &path, &e.error))?;
+            temp.persist(&path)
+                .map_err(|e| Error::io("replace", &path, &e.error))?;
         }
         None => match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -62,23 +65,36 @@ fn save(data_dir: &Path, state: Option<&DefaultState>) -> Result<(), Error> {
 
 /// Makes `name` the default profile. `command` is the `credential_process` line that runs
 /// Lanyard's `credential-process NAME`.
-pub fn use_profile(files: &AwsFiles, name: &str, command: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+pub fn use_profile(
+    files: &AwsFiles,
+    name: &str,
+    command: &str,
+    dry_run: bool,
+) -> Result<Vec<Change>, Error> {
     let data_dir = files.store().data_dir().to_path_buf();
     let snapshot = files.load()?;
     if name == "default" || name == STASH {
-        return Err(Error::new(ErrorKind::Invalid, format!("`{name}` cannot be made the default"))
-            .fix("name the profile you want new terminals to use"));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("`{name}` cannot be made the default"),
+        )
+        .fix("name the profile you want new terminals to use"));
     }
     let Some(profile) = snapshot.profiles.profile(name) else {
-        return Err(crate::files::not_found(&snapshot, &SectionId::profile(name)));
+        return Err(crate::files::not_found(
+            &snapshot,
+            &SectionId::profile(name),
+        ));
     };
     let servable = match plan(&snapshot.profiles, name) {
-        Ok(plan) => plan.steps.len() == 1
-            && match &plan.steps[0] {
-                Step::AccessKey { .. } => true,
-                Step::Process { command, .. } => vault_profile_of(command).is_some(),
-                _ => false,
-            },
+        Ok(plan) => {
+            plan.steps.len() == 1
+                && match &plan.steps[0] {
+                    Step::AccessKey { .. } => true,
+                    Step::Process { command, .. } => vault_profile_of(command).is_some(),
+                    _ => false,
+                }
+        }
         Err(_) => false,
     };
     if !servable {
@@ -89,9 +105,15 @@ pub fn use_profile(files: &AwsFiles, name: &str, command: &str, dry_run: bool) -
     let stash = SectionId::profile(STASH);
     let default = SectionId::profile("default");
     let managed = previous.is_some();
-    if !managed && (snapshot.config.contains_section(&stash) || snapshot.credentials.contains_section(&stash)) {
-        return Err(Error::new(ErrorKind::Invalid, format!("a profile named `{STASH}` exists already"))
-            .fix(format!("rename it: Lanyard keeps your own [default] under that name while `use` is on")));
+    if !managed
+        && (snapshot.config.contains_section(&stash)
+            || snapshot.credentials.contains_section(&stash))
+    {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("a profile named `{STASH}` exists already"),
+        )
+        .fix("rename it: Lanyard keeps your own [default] under that name while `use` is on"));
     }
     let region = profile.get("region").map(str::to_owned);
     let output = profile.get("output").map(str::to_owned);
@@ -105,7 +127,9 @@ pub fn use_profile(files: &AwsFiles, name: &str, command: &str, dry_run: bool) -
     let mut changes = Vec::new();
     if !managed && state.stashed_credentials {
         changes.push(files.store().edit(Kind::Credentials, dry_run, |doc| {
-            doc.rename_section(&default, STASH).map(|_| ()).map_err(|e| crate::error::edit_error(files.store().path(Kind::Credentials), e))
+            doc.rename_section(&default, STASH)
+                .map(|_| ())
+                .map_err(|e| crate::error::edit_error(files.store().path(Kind::Credentials), e))
         })?);
     }
     changes.push(files.store().edit(Kind::Config, dry_run, |doc| {
@@ -114,7 +138,8 @@ pub fn use_profile(files: &AwsFiles, name: &str, command: &str, dry_run: bool) -
         if !managed && state.stashed_config {
             doc.rename_section(&default, STASH).map_err(fail)?;
         }
-        doc.set(&default, "credential_process", command).map_err(fail)?;
+        doc.set(&default, "credential_process", command)
+            .map_err(fail)?;
         for (key, value) in [("region", &region), ("output", &output)] {
             match value {
                 Some(value) => doc.set(&default, key, value).map(|_| ()).map_err(fail)?,
@@ -133,8 +158,10 @@ pub fn use_profile(files: &AwsFiles, name: &str, command: &str, dry_run: bool) -
 pub fn reset(files: &AwsFiles, dry_run: bool) -> Result<Vec<Change>, Error> {
     let data_dir = files.store().data_dir().to_path_buf();
     let Some(state) = active(&data_dir) else {
-        return Err(Error::new(ErrorKind::NotFound, "no default was set with `lanyard use`")
-            .fix("nothing to reset; `lanyard use NAME` sets one"));
+        return Err(
+            Error::new(ErrorKind::NotFound, "no default was set with `lanyard use`")
+                .fix("nothing to reset; `lanyard use NAME` sets one"),
+        );
     };
     let stash = SectionId::profile(STASH);
     let default = SectionId::profile("default");
@@ -149,7 +176,9 @@ pub fn reset(files: &AwsFiles, dry_run: bool) -> Result<Vec<Change>, Error> {
     })?);
     if state.stashed_credentials {
         changes.push(files.store().edit(Kind::Credentials, dry_run, |doc| {
-            doc.rename_section(&stash, "default").map(|_| ()).map_err(|e| crate::error::edit_error(files.store().path(Kind::Credentials), e))
+            doc.rename_section(&stash, "default")
+                .map(|_| ())
+                .map_err(|e| crate::error::edit_error(files.store().path(Kind::Credentials), e))
         })?);
     }
     if !dry_run {

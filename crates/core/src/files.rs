@@ -176,7 +176,12 @@ impl AwsFiles {
 
     /// Sets keys of a section, creating it if needed; each file is written once. Only what
     /// the edit needs is read: the credentials file for routing, and each file it writes.
-    pub fn set(&self, target: &Target, assignments: &[Assignment], dry_run: bool) -> Result<SetOutcome, Error> {
+    pub fn set(
+        &self,
+        target: &Target,
+        assignments: &[Assignment],
+        dry_run: bool,
+    ) -> Result<SetOutcome, Error> {
         let credentials = if target.id.kind == SectionKind::Profile {
             let doc = self.store.read(Kind::Credentials)?;
             if let Some(error) = doc.errors().first() {

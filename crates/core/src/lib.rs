@@ -16,6 +16,7 @@ pub mod diff;
 pub mod doctor;
 pub mod env;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod model;
 pub mod paths;

@@ -32,7 +32,11 @@ pub fn vault_profile_of(command: &str) -> Option<&str> {
 }
 
 /// Credentials for a profile. `vault` is opened only if the keys are in the keychain.
-pub fn resolve(files: &AwsFiles, name: &str, vault: &dyn Fn() -> Result<Vault, Error>) -> Result<Resolved, Error> {
+pub fn resolve(
+    files: &AwsFiles,
+    name: &str,
+    vault: &dyn Fn() -> Result<Vault, Error>,
+) -> Result<Resolved, Error> {
     let snapshot = files.load()?;
     resolve_in(&snapshot, name, vault, &mut Vec::new())
 }
@@ -48,22 +52,34 @@ fn resolve_in(
 ) -> Result<Resolved, Error> {
     if visited.iter().any(|v| v == name) {
         visited.push(name.to_owned());
-        return Err(Error::new(ErrorKind::Invalid, format!("credential_process lines loop: {}", visited.join(" -> ")))
-            .fix("point one of them at a vault key or static keys"));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("credential_process lines loop: {}", visited.join(" -> ")),
+        )
+        .fix("point one of them at a vault key or static keys"));
     }
     visited.push(name.to_owned());
     let Some(profile) = snapshot.profiles.profile(name) else {
         // Keys may be in the vault without a profile in the files.
         let vault = vault()?;
         return match vault.get(name)? {
-            Some(key) => Ok(Resolved { credentials: from_vault(key, None), region: None }),
-            None => Err(crate::files::not_found(&snapshot, &lanyard_ini::SectionId::profile(name))),
+            Some(key) => Ok(Resolved {
+                credentials: from_vault(key, None),
+                region: None,
+            }),
+            None => Err(crate::files::not_found(
+                snapshot,
+                &lanyard_ini::SectionId::profile(name),
+            )),
         };
     };
     let region = profile.get("region").map(str::to_owned);
     let plan = plan(&snapshot.profiles, name).map_err(|e| {
-        Error::new(ErrorKind::Invalid, format!("profile `{name}` cannot yield credentials: {e}"))
-            .fix(format!("`lanyard explain {name}` shows how it resolves"))
+        Error::new(
+            ErrorKind::Invalid,
+            format!("profile `{name}` cannot yield credentials: {e}"),
+        )
+        .fix(format!("`lanyard explain {name}` shows how it resolves"))
     })?;
     if plan.steps.len() > 1 {
         return Err(unsupported(name, "assumes a role"));
@@ -100,12 +116,18 @@ fn resolve_in(
         }
         Step::AssumeRole { .. } => return Err(unsupported(name, "assumes a role")),
     };
-    Ok(Resolved { credentials, region })
+    Ok(Resolved {
+        credentials,
+        region,
+    })
 }
 
 fn unsupported(name: &str, what: &str) -> Error {
-    Error::new(ErrorKind::Invalid, format!("profile `{name}` {what}; Lanyard serves static and vault profiles"))
-        .fix("use the profile directly with the AWS CLI or SDK")
+    Error::new(
+        ErrorKind::Invalid,
+        format!("profile `{name}` {what}; Lanyard serves static and vault profiles"),
+    )
+    .fix("use the profile directly with the AWS CLI or SDK")
 }
 
 fn from_vault(key: crate::vault::AccessKey, account_id: Option<String>) -> Credentials {
@@ -133,10 +155,22 @@ mod tests {
 
     #[test]
     fn recognises_its_own_command() {
-        assert_eq!(vault_profile_of("lanyard credential-process dev"), Some("dev"));
-        assert_eq!(vault_profile_of("/usr/local/bin/lanyard credential-process a.b"), Some("a.b"));
-        assert_eq!(vault_profile_of("\"C:\\Program Files\\Lanyard\\lanyard.exe\" credential-process x"), Some("x"));
-        assert_eq!(vault_profile_of("'/Applications/Lanyard App/lanyard' credential-process y"), Some("y"));
+        assert_eq!(
+            vault_profile_of("lanyard credential-process dev"),
+            Some("dev")
+        );
+        assert_eq!(
+            vault_profile_of("/usr/local/bin/lanyard credential-process a.b"),
+            Some("a.b")
+        );
+        assert_eq!(
+            vault_profile_of("\"C:\\Program Files\\Lanyard\\lanyard.exe\" credential-process x"),
+            Some("x")
+        );
+        assert_eq!(
+            vault_profile_of("'/Applications/Lanyard App/lanyard' credential-process y"),
+            Some("y")
+        );
         assert_eq!(vault_profile_of("lanyard credential-process"), None);
         assert_eq!(vault_profile_of("aws-vault export dev"), None);
         assert_eq!(vault_profile_of("lanyard credential-process a b"), None);

@@ -283,7 +283,13 @@ impl Document {
                     text.push(' ');
                 }
                 text.push_str(value);
-                text.push_str(&line[range.end..]);
+                let rest = &line[range.end..];
+                // A comment right after the old value followed whitespace other than a space or
+                // a tab at its end (`\r`, U+00A0, …); keep it a comment.
+                if rest.starts_with(['#', ';']) && !text.ends_with(char::is_whitespace) {
+                    text.push(' ');
+                }
+                text.push_str(rest);
                 if value.is_empty() {
                     // `key =` rather than `key = ` with a dangling space.
                     text.truncate(text.trim_end_matches([' ', '\t']).len());
@@ -295,7 +301,7 @@ impl Document {
                 let span = *self.effective_spans(id).last().expect("section exists");
                 let at = self.property_insertion_point(span);
                 let line = format!("{} = {value}", key.to_ascii_lowercase());
-                self.insert_lines(at, vec![line.trim_end().to_owned()]);
+                self.insert_lines(at, vec![line.trim_end_matches([' ', '\t']).to_owned()]);
             }
         }
         self.rescan();
@@ -314,7 +320,10 @@ impl Document {
     ) -> Result<bool, EditError> {
         self.check_editable()?;
         validate_key(new_key).map_err(EditError::InvalidKey)?;
-        validate_value(value).map_err(|reason| EditError::InvalidValue { key: new_key.to_owned(), reason })?;
+        validate_value(value).map_err(|reason| EditError::InvalidValue {
+            key: new_key.to_owned(),
+            reason,
+        })?;
         if self.winning_property(id, old_key).is_none() {
             return Ok(false);
         }
@@ -323,7 +332,7 @@ impl Document {
         let at = self.winning_property(id, old_key).expect("still there");
         let property_line = self.property_span(at).line;
         let line = format!("{} = {value}", new_key.to_ascii_lowercase());
-        self.replace_line(property_line, line.trim_end().to_owned());
+        self.replace_line(property_line, line.trim_end_matches([' ', '\t']).to_owned());
         let extra: Vec<usize> = self.property_span(at).extra.clone();
         self.remove_lines(&extra);
         self.rescan();
@@ -351,7 +360,7 @@ impl Document {
         }
         let sub_line = |indent: &str| {
             format!("{indent}{} = {value}", sub_key.to_ascii_lowercase())
-                .trim_end()
+                .trim_end_matches([' ', '\t'])
                 .to_owned()
         };
         match self.winning_property(id, parent) {
@@ -635,6 +644,33 @@ mod tests {
     }
 
     #[test]
+    fn new_lines_keep_a_value_that_ends_in_unicode_whitespace() {
+        let mut doc = Document::parse("[default]\n", Kind::Config);
+        let id = SectionId::profile("default");
+        doc.set(&id, "k", "x\u{a0}").unwrap();
+        doc.set_sub_property(&id, "s3", "a", "y\u{a0}").unwrap();
+        let view = doc.sections().unwrap();
+        assert_eq!(view.profiles["default"].get("k"), Some("x\u{a0}"));
+        let s3 = view.profiles["default"].property("s3").unwrap();
+        assert_eq!(s3.sub_property("a").unwrap().value, "y\u{a0}");
+    }
+
+    #[test]
+    fn set_keeps_a_comment_after_unusual_whitespace() {
+        for (text, expected) in [
+            ("[default]\nk = v\r#c\n", "[default]\nk = x #c\n"),
+            ("[default]\nk = v\u{a0};c\n", "[default]\nk = x ;c\n"),
+        ] {
+            let out = edit(text, Kind::Config, |d| {
+                d.set(&SectionId::profile("default"), "k", "x").unwrap();
+            });
+            assert_eq!(out, expected);
+            let view = Document::parse(&out, Kind::Config).sections().unwrap();
+            assert_eq!(view.profiles["default"].get("k"), Some("x"));
+        }
+    }
+
+    #[test]
     fn set_adds_lower_case_keys_after_the_last_property() {
         let out = edit(
             "[profile a]\r\nregion = x\r\n\r\n# about b\r\n[profile b]\r\n",
@@ -799,12 +835,26 @@ mod tests {
 
     #[test]
     fn replace_property_keeps_the_place() {
-        let out = edit("# keys\n[a]\naws_access_key_id = AKID\naws_secret_access_key = s\n# after\n", Kind::Credentials, |d| {
-            let id = SectionId::profile("a");
-            assert!(d.replace_property(&id, "aws_access_key_id", "credential_process", "lanyard credential-process a").unwrap());
-            d.unset(&id, "aws_secret_access_key").unwrap();
-        });
-        assert_eq!(out, "# keys\n[a]\ncredential_process = lanyard credential-process a\n# after\n");
+        let out = edit(
+            "# keys\n[a]\naws_access_key_id = AKID\naws_secret_access_key = s\n# after\n",
+            Kind::Credentials,
+            |d| {
+                let id = SectionId::profile("a");
+                assert!(d
+                    .replace_property(
+                        &id,
+                        "aws_access_key_id",
+                        "credential_process",
+                        "lanyard credential-process a"
+                    )
+                    .unwrap());
+                d.unset(&id, "aws_secret_access_key").unwrap();
+            },
+        );
+        assert_eq!(
+            out,
+            "# keys\n[a]\ncredential_process = lanyard credential-process a\n# after\n"
+        );
     }
 
     #[test]

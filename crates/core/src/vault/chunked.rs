@@ -20,7 +20,10 @@ fn part(account: &str, index: usize) -> String {
 }
 
 fn digest(value: &str) -> String {
-    Sha1::digest(value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Splits at character boundaries into pieces of at most `limit` bytes.
@@ -53,8 +56,12 @@ impl<S: SecretStore> Chunked<S> {
 
 impl<S: SecretStore> SecretStore for Chunked<S> {
     fn read(&self, account: &str) -> Result<Option<Secret>, Error> {
-        let Some(value) = self.inner.read(account)? else { return Ok(None) };
-        let Some((count, sum)) = self.parts_of(&value) else { return Ok(Some(value)) };
+        let Some(value) = self.inner.read(account)? else {
+            return Ok(None);
+        };
+        let Some((count, sum)) = self.parts_of(&value) else {
+            return Ok(Some(value));
+        };
         let mut whole = String::new();
         for index in 1..=count {
             match self.inner.read(&part(account, index))? {
@@ -64,14 +71,23 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
         }
         let whole = Secret::new(whole);
         if digest(whole.expose()) != sum {
-            return Err(Error::new(ErrorKind::Keychain, format!("the keychain entry `{account}` is incomplete (a part is missing or changed)"))
-                .fix("store the secret again"));
+            return Err(Error::new(
+                ErrorKind::Keychain,
+                format!(
+                    "the keychain entry `{account}` is incomplete (a part is missing or changed)"
+                ),
+            )
+            .fix("store the secret again"));
         }
         Ok(Some(whole))
     }
 
     fn write(&self, account: &str, value: &Secret) -> Result<(), Error> {
-        let old_parts = self.inner.read(account)?.and_then(|old| self.parts_of(&old)).map_or(0, |(n, _)| n);
+        let old_parts = self
+            .inner
+            .read(account)?
+            .and_then(|old| self.parts_of(&old))
+            .map_or(0, |(n, _)| n);
         let limit = self.inner.max_value_len();
         let parts = match limit {
             Some(limit) if value.expose().len() > limit => split(value.expose(), limit),
@@ -81,10 +97,15 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
             self.inner.write(account, value)?;
         } else {
             for (index, piece) in parts.iter().enumerate() {
-                self.inner.write(&part(account, index + 1), &Secret::new(*piece))?;
+                self.inner
+                    .write(&part(account, index + 1), &Secret::new(*piece))?;
             }
             // The header last: until it is written, readers see the old value whole.
-            let header = Secret::new(format!("{HEADER}{}:{}", parts.len(), digest(value.expose())));
+            let header = Secret::new(format!(
+                "{HEADER}{}:{}",
+                parts.len(),
+                digest(value.expose())
+            ));
             self.inner.write(account, &header)?;
         }
         for index in parts.len() + 1..=old_parts {
@@ -94,7 +115,11 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
     }
 
     fn delete(&self, account: &str) -> Result<bool, Error> {
-        let parts = self.inner.read(account)?.and_then(|old| self.parts_of(&old)).map_or(0, |(n, _)| n);
+        let parts = self
+            .inner
+            .read(account)?
+            .and_then(|old| self.parts_of(&old))
+            .map_or(0, |(n, _)| n);
         for index in 1..=parts {
             self.inner.delete(&part(account, index))?;
         }
@@ -116,14 +141,26 @@ mod tests {
         // Windows Credential Manager's limit: 2,560 bytes of UTF-16, 1,280 characters.
         let store = Chunked::new(MemoryStore::with_limit(Some(1280)));
         let token = format!("IQoJb3JpZ2luX2Vj{}é", "x".repeat(3000));
-        store.write("aws-profile:long", &Secret::new(token.clone())).unwrap();
+        store
+            .write("aws-profile:long", &Secret::new(token.clone()))
+            .unwrap();
         assert_eq!(store.inner.len(), 4, "a header and three parts");
-        assert_eq!(store.read("aws-profile:long").unwrap().unwrap().expose(), token);
+        assert_eq!(
+            store.read("aws-profile:long").unwrap().unwrap().expose(),
+            token
+        );
         // Shorter again: one value, the old parts gone.
-        store.write("aws-profile:long", &Secret::new("short")).unwrap();
+        store
+            .write("aws-profile:long", &Secret::new("short"))
+            .unwrap();
         assert_eq!(store.inner.len(), 1);
-        assert_eq!(store.read("aws-profile:long").unwrap().unwrap().expose(), "short");
-        store.write("aws-profile:long", &Secret::new(token)).unwrap();
+        assert_eq!(
+            store.read("aws-profile:long").unwrap().unwrap().expose(),
+            "short"
+        );
+        store
+            .write("aws-profile:long", &Secret::new(token))
+            .unwrap();
         assert!(store.delete("aws-profile:long").unwrap());
         assert!(store.inner.is_empty());
     }

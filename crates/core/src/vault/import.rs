@@ -9,7 +9,11 @@ use crate::files::AwsFiles;
 use crate::secret::Secret;
 use crate::store::Change;
 
-const KEYS: [&str; 3] = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"];
+const KEYS: [&str; 3] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
 
 /// Profiles whose long-term keys are written in plain text (no session token), sorted.
 pub fn plain_key_profiles(files: &AwsFiles) -> Result<Vec<String>, Error> {
@@ -19,7 +23,9 @@ pub fn plain_key_profiles(files: &AwsFiles) -> Result<Vec<String>, Error> {
         .sections()
         .profiles
         .iter()
-        .filter(|(_, p)| p.get("aws_secret_access_key").is_some() && p.get("aws_session_token").is_none())
+        .filter(|(_, p)| {
+            p.get("aws_secret_access_key").is_some() && p.get("aws_session_token").is_none()
+        })
         .map(|(name, _)| name.clone())
         .collect())
 }
@@ -27,19 +33,36 @@ pub fn plain_key_profiles(files: &AwsFiles) -> Result<Vec<String>, Error> {
 /// Moves profile `name`'s keys into the vault, then replaces them in the files with
 /// `credential_process = COMMAND`. The files are changed only after the keychain gave the key
 /// back intact; with `dry_run`, neither is changed and the changes are returned.
-pub fn import(files: &AwsFiles, vault: Option<&Vault>, name: &str, command: &str, dry_run: bool) -> Result<Vec<Change>, Error> {
+pub fn import(
+    files: &AwsFiles,
+    vault: Option<&Vault>,
+    name: &str,
+    command: &str,
+    dry_run: bool,
+) -> Result<Vec<Change>, Error> {
     let snapshot = files.load()?;
     let id = SectionId::profile(name);
     let Some(profile) = snapshot.profiles.profile(name) else {
         return Err(crate::files::not_found(&snapshot, &id));
     };
-    let (Some(access_key_id), Some(secret)) = (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key")) else {
-        return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` has no plain keys to import"))
-            .fix("`lanyard show NAME` shows where its credentials come from"));
+    let (Some(access_key_id), Some(secret)) = (
+        profile.get("aws_access_key_id"),
+        profile.get("aws_secret_access_key"),
+    ) else {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("profile `{name}` has no plain keys to import"),
+        )
+        .fix("`lanyard show NAME` shows where its credentials come from"));
     };
     if profile.get("credential_process").is_some() {
-        return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` already has a credential_process"))
-            .fix(format!("remove it first with `lanyard unset {name} credential_process`")));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("profile `{name}` already has a credential_process"),
+        )
+        .fix(format!(
+            "remove it first with `lanyard unset {name} credential_process`"
+        )));
     }
     let key = AccessKey {
         access_key_id: access_key_id.to_owned(),
@@ -52,7 +75,10 @@ pub fn import(files: &AwsFiles, vault: Option<&Vault>, name: &str, command: &str
     }
     let mut changes = Vec::new();
     for kind in [Kind::Credentials, Kind::Config] {
-        if !KEYS.iter().any(|k| snapshot.document(kind).get(&id, k).is_some()) {
+        if !KEYS
+            .iter()
+            .any(|k| snapshot.document(kind).get(&id, k).is_some())
+        {
             continue;
         }
         let store = files.store();

@@ -78,7 +78,10 @@ pub fn mask_key_id(id: &str) -> String {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn account(name: &str) -> String {
@@ -94,7 +97,10 @@ pub struct Vault {
 impl Vault {
     /// A vault over `store`, keeping its index in `data_dir`.
     pub fn new(store: Box<dyn SecretStore>, data_dir: &Path) -> Vault {
-        Vault { store, data_dir: data_dir.to_path_buf() }
+        Vault {
+            store,
+            data_dir: data_dir.to_path_buf(),
+        }
     }
 
     /// The operating system's keychain (see [`KeyringStore`]), with long values split.
@@ -129,18 +135,28 @@ impl Vault {
         let locks = self.data_dir.join("locks");
         fs::create_dir_all(&locks).map_err(|e| Error::io("create the folder", &locks, &e))?;
         let lock_path = locks.join("vault.lock");
-        let lock = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
             .map_err(|e| Error::io("open the lock file", &lock_path, &e))?;
         lock.lock().map_err(|e| Error::io("lock", &lock_path, &e))?;
         let mut index = self.read_index()?;
         index.version = 1;
         change(&mut index);
         let path = self.index_path();
-        let mut temp = tempfile::NamedTempFile::new_in(&self.data_dir).map_err(|e| Error::io("write", &path, &e))?;
-        temp.write_all(serde_json::to_string_pretty(&index).expect("index serialises").as_bytes())
-            .and_then(|_| temp.as_file().sync_all())
+        let mut temp = tempfile::NamedTempFile::new_in(&self.data_dir)
             .map_err(|e| Error::io("write", &path, &e))?;
-        temp.persist(&path).map_err(|e| Error::io("replace", &path, &e.error))?;
+        temp.write_all(
+            serde_json::to_string_pretty(&index)
+                .expect("index serialises")
+                .as_bytes(),
+        )
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(|e| Error::io("write", &path, &e))?;
+        temp.persist(&path)
+            .map_err(|e| Error::io("replace", &path, &e.error))?;
         Ok(())
     }
 
@@ -148,47 +164,80 @@ impl Vault {
     pub fn add(&self, name: &str, key: &AccessKey) -> Result<(), Error> {
         lanyard_ini::validate_name(name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
         if key.access_key_id.trim().is_empty() || key.secret_access_key.expose().trim().is_empty() {
-            return Err(Error::new(ErrorKind::Invalid, "the access key id and the secret access key cannot be empty")
-                .fix("paste both values from the IAM console or `aws iam create-access-key`"));
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "the access key id and the secret access key cannot be empty",
+            )
+            .fix("paste both values from the IAM console or `aws iam create-access-key`"));
         }
-        if key.access_key_id.chars().any(|c| !c.is_ascii_alphanumeric()) {
-            return Err(Error::new(ErrorKind::Invalid, "an access key id has only letters and digits")
-                .fix("check that the key id and the secret were not swapped"));
+        if key
+            .access_key_id
+            .chars()
+            .any(|c| !c.is_ascii_alphanumeric())
+        {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "an access key id has only letters and digits",
+            )
+            .fix("check that the key id and the secret were not swapped"));
         }
         let stored_at = now();
         let stored = Stored {
             version: 1,
             aws_access_key_id: Zeroizing::new(key.access_key_id.clone()),
             aws_secret_access_key: Zeroizing::new(key.secret_access_key.expose().to_owned()),
-            aws_session_token: key.session_token.as_ref().map(|t| Zeroizing::new(t.expose().to_owned())),
+            aws_session_token: key
+                .session_token
+                .as_ref()
+                .map(|t| Zeroizing::new(t.expose().to_owned())),
             stored: stored_at,
         };
         let value = Secret::new(serde_json::to_string(&stored).expect("serialises"));
         self.store.write(&account(name), &value)?;
         let back = self.store.read(&account(name))?;
         if back.as_ref() != Some(&value) {
-            return Err(Error::new(ErrorKind::Keychain, format!("the {} did not give back what was stored", self.store.name()))
-                .fix("check the keychain application; nothing else was changed"));
+            return Err(Error::new(
+                ErrorKind::Keychain,
+                format!(
+                    "the {} did not give back what was stored",
+                    self.store.name()
+                ),
+            )
+            .fix("check the keychain application; nothing else was changed"));
         }
         self.update_index(|index| {
             index.entries.insert(
                 name.to_owned(),
-                IndexEntry { access_key_id: mask_key_id(&key.access_key_id), stored: stored_at, session_token: key.session_token.is_some() },
+                IndexEntry {
+                    access_key_id: mask_key_id(&key.access_key_id),
+                    stored: stored_at,
+                    session_token: key.session_token.is_some(),
+                },
             );
         })
     }
 
     /// The key of a profile, if the vault has one.
     pub fn get(&self, name: &str) -> Result<Option<AccessKey>, Error> {
-        let Some(value) = self.store.read(&account(name))? else { return Ok(None) };
+        let Some(value) = self.store.read(&account(name))? else {
+            return Ok(None);
+        };
         let stored: Stored = serde_json::from_str(value.expose()).map_err(|_| {
-            Error::new(ErrorKind::Keychain, format!("the keychain entry of `{name}` is not one Lanyard wrote"))
-                .fix(format!("store the key again with `lanyard vault add {name}`"))
+            Error::new(
+                ErrorKind::Keychain,
+                format!("the keychain entry of `{name}` is not one Lanyard wrote"),
+            )
+            .fix(format!(
+                "store the key again with `lanyard vault add {name}`"
+            ))
         })?;
         Ok(Some(AccessKey {
             access_key_id: stored.aws_access_key_id.to_string(),
             secret_access_key: Secret::new(stored.aws_secret_access_key.as_str()),
-            session_token: stored.aws_session_token.as_ref().map(|t| Secret::new(t.as_str())),
+            session_token: stored
+                .aws_session_token
+                .as_ref()
+                .map(|t| Secret::new(t.as_str())),
         }))
     }
 
@@ -211,7 +260,10 @@ mod tests {
     use super::*;
 
     fn vault(dir: &Path) -> Vault {
-        Vault::new(Box::new(Chunked::new(MemoryStore::with_limit(Some(1280)))), dir)
+        Vault::new(
+            Box::new(Chunked::new(MemoryStore::with_limit(Some(1280)))),
+            dir,
+        )
     }
 
     #[test]
@@ -226,7 +278,10 @@ mod tests {
         vault.add("dev", &key).unwrap();
         assert_eq!(vault.get("dev").unwrap(), Some(key));
         let index = fs::read_to_string(dir.path().join("vault-index.json")).unwrap();
-        assert!(index.contains("AKIA…MPLE") && !index.contains("wJalr") && !index.contains("ttt"), "{index}");
+        assert!(
+            index.contains("AKIA…MPLE") && !index.contains("wJalr") && !index.contains("ttt"),
+            "{index}"
+        );
         assert_eq!(vault.list().unwrap()["dev"].access_key_id, "AKIA…MPLE");
         assert!(vault.remove("dev").unwrap());
         assert_eq!(vault.get("dev").unwrap(), None);
@@ -237,7 +292,11 @@ mod tests {
     fn bad_keys_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let vault = vault(dir.path());
-        let key = |id: &str, secret: &str| AccessKey { access_key_id: id.into(), secret_access_key: Secret::new(secret), session_token: None };
+        let key = |id: &str, secret: &str| AccessKey {
+            access_key_id: id.into(),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+        };
         assert!(vault.add("my profile", &key("AKID", "s")).is_err());
         assert!(vault.add("a", &key("", "s")).is_err());
         assert!(vault.add("a", &key("wJalr/K7MDENG", "AKID")).is_err());

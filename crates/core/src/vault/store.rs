@@ -34,7 +34,10 @@ impl MemoryStore {
     /// An empty store that refuses values longer than `limit` bytes, like Windows' 2,560-byte
     /// credential blobs.
     pub fn with_limit(limit: Option<usize>) -> MemoryStore {
-        MemoryStore { values: Mutex::default(), limit }
+        MemoryStore {
+            values: Mutex::default(),
+            limit,
+        }
     }
 
     /// How many accounts hold a value.
@@ -55,9 +58,15 @@ impl SecretStore for MemoryStore {
 
     fn write(&self, account: &str, value: &Secret) -> Result<(), Error> {
         if self.limit.is_some_and(|limit| value.expose().len() > limit) {
-            return Err(Error::new(ErrorKind::Keychain, "the value is longer than the store accepts"));
+            return Err(Error::new(
+                ErrorKind::Keychain,
+                "the value is longer than the store accepts",
+            ));
         }
-        self.values.lock().unwrap().insert(account.to_owned(), value.clone());
+        self.values
+            .lock()
+            .unwrap()
+            .insert(account.to_owned(), value.clone());
         Ok(())
     }
 
@@ -76,10 +85,12 @@ impl SecretStore for MemoryStore {
 
 /// The operating system's keychain through the `keyring` crate: macOS Keychain, Windows
 /// Credential Manager, the Linux Secret Service (GNOME Keyring, KWallet, KeePassXC), or, when
-/// asked for with `LANYARD_KEYCHAIN=keyutils`, the Linux kernel's keyring.
+/// asked for with `LANYARD_KEYCHAIN=keyutils`, the Linux kernel's keyring. A call that gets no
+/// answer within `LANYARD_KEYCHAIN_TIMEOUT` seconds (30) fails instead of hanging.
 pub struct KeyringStore {
     service: String,
     backend: Backend,
+    timeout: std::time::Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,19 +115,36 @@ impl KeyringStore {
             #[cfg(target_os = "linux")]
             Some("keyutils") => Backend::Keyutils,
             Some(other) => {
-                return Err(Error::new(ErrorKind::Invalid, format!("LANYARD_KEYCHAIN={other} is not a keychain Lanyard knows"))
-                    .fix(if cfg!(target_os = "linux") { "use `native` (the Secret Service) or `keyutils`" } else { "unset it to use the system keychain" }))
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("LANYARD_KEYCHAIN={other} is not a keychain Lanyard knows"),
+                )
+                .fix(if cfg!(target_os = "linux") {
+                    "use `native` (the Secret Service) or `keyutils`"
+                } else {
+                    "unset it to use the system keychain"
+                }))
             }
         };
-        Ok(KeyringStore { service: service.to_owned(), backend })
+        let seconds = env
+            .get("LANYARD_KEYCHAIN_TIMEOUT")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
+        Ok(KeyringStore {
+            service: service.to_owned(),
+            backend,
+            timeout: std::time::Duration::from_secs(seconds),
+        })
     }
 
     fn entry(&self, account: &str) -> Result<keyring::Entry, Error> {
         let entry = match self.backend {
             Backend::Native => keyring::Entry::new(&self.service, account),
             #[cfg(target_os = "linux")]
-            Backend::Keyutils => keyring::keyutils::KeyutilsCredential::new_with_target(None, &self.service, account)
-                .map(|c| keyring::Entry::new_with_credential(Box::new(c))),
+            Backend::Keyutils => {
+                keyring::keyutils::KeyutilsCredential::new_with_target(None, &self.service, account)
+                    .map(|c| keyring::Entry::new_with_credential(Box::new(c)))
+            }
         };
         entry.map_err(|e| self.error(e))
     }
@@ -124,7 +152,9 @@ impl KeyringStore {
     /// Turns a keyring error into one that says how to get a working keychain.
     fn error(&self, error: keyring::Error) -> Error {
         let detail = error.to_string();
+        let locked = detail.to_ascii_lowercase().contains("locked");
         let (message, fix) = match &error {
+            _ if locked => (format!("the {} is locked ({detail})", self.name()), unlock_fix()),
             keyring::Error::NoStorageAccess(_) => (
                 format!("the {} is locked or refused access ({detail})", self.name()),
                 unlock_fix(),
@@ -143,15 +173,35 @@ fn unlock_fix() -> String {
     if cfg!(target_os = "macos") {
         "unlock the login keychain (Keychain Access, or `security unlock-keychain`)".to_owned()
     } else if cfg!(windows) {
-        "sign in to Windows with your account; Credential Manager opens with your session".to_owned()
+        "sign in to Windows with your account; Credential Manager opens with your session"
+            .to_owned()
     } else {
         "unlock your login keyring (log in to the desktop, or run `gnome-keyring-daemon --unlock` and type your password)".to_owned()
     }
 }
 
+impl KeyringStore {
+    /// Runs a keychain call on a thread of its own and gives up after the timeout: a locked
+    /// keychain may wait for an unlock prompt that, without a desktop, never comes.
+    fn bounded<T: Send + 'static>(
+        &self,
+        call: impl FnOnce() -> keyring::Result<T> + Send + 'static,
+    ) -> Result<keyring::Result<T>, Error> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(call());
+        });
+        receiver.recv_timeout(self.timeout).map_err(|_| {
+            Error::new(ErrorKind::Keychain, format!("the {} did not answer within {} s; it is probably locked and waiting for an unlock prompt", self.name(), self.timeout.as_secs()))
+                .fix(unlock_fix())
+        })
+    }
+}
+
 impl SecretStore for KeyringStore {
     fn read(&self, account: &str) -> Result<Option<Secret>, Error> {
-        match self.entry(account)?.get_password() {
+        let entry = self.entry(account)?;
+        match self.bounded(move || entry.get_password())? {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(self.error(error)),
@@ -159,11 +209,15 @@ impl SecretStore for KeyringStore {
     }
 
     fn write(&self, account: &str, value: &Secret) -> Result<(), Error> {
-        self.entry(account)?.set_password(value.expose()).map_err(|e| self.error(e))
+        let entry = self.entry(account)?;
+        let value = value.clone();
+        self.bounded(move || entry.set_password(value.expose()))?
+            .map_err(|e| self.error(e))
     }
 
     fn delete(&self, account: &str) -> Result<bool, Error> {
-        match self.entry(account)?.delete_credential() {
+        let entry = self.entry(account)?;
+        match self.bounded(move || entry.delete_credential())? {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(error) => Err(self.error(error)),
