@@ -35,7 +35,18 @@ step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test --workspace (under a private, unlocked gnome-keyring)"
-bash scripts/with-keyring.sh cargo test --workspace </dev/null
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+bash scripts/with-keyring.sh cargo test --workspace </dev/null 2>&1 | tee "$LOG"
+
+step "no test secret in the test run's output"
+# Every secret the tests use contains one of these markers or is one of these values; none
+# may reach the log (a leak through stderr, a panic message, a debug print).
+if grep -n -F -f scripts/test-secrets.txt "$LOG" | sed 's/\(.\{12\}\).*/\1…/' | head -5 | grep .; then
+    echo "a test secret appears in the test output (lines above, cut short)" >&2
+    exit 1
+fi
+echo "none of $(grep -c . scripts/test-secrets.txt) test secrets appear in $(wc -l <"$LOG") lines of output"
 
 echo "(setup and cargo steps took $((SECONDS - T0)) s)"
 

@@ -7,4 +7,5 @@ mod environment;
 mod errors;
 mod reading;
 mod safety;
+mod secrets;
 mod vault;

@@ -8,3 +8,4 @@ mod util;
 
 mod aws_config_sdk;
 mod botocore;
+mod credential_process;
