@@ -48,6 +48,14 @@ pub struct Locations {
 /// The home folder as the SDKs find it: `HOME` first on every platform; on Windows then
 /// `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH`; last, what the system reports.
 pub fn home_dir(env: &Env, platform: Platform, system_home: Option<&str>) -> Option<String> {
+    home_dir_with(env, platform, || system_home.map(str::to_owned))
+}
+
+fn home_dir_with(
+    env: &Env,
+    platform: Platform,
+    system_home: impl FnOnce() -> Option<String>,
+) -> Option<String> {
     if let Some(home) = env.get("HOME") {
         return Some(home.to_owned());
     }
@@ -59,7 +67,7 @@ pub fn home_dir(env: &Env, platform: Platform, system_home: Option<&str>) -> Opt
             return Some(format!("{drive}{path}"));
         }
     }
-    system_home.map(str::to_owned)
+    system_home()
 }
 
 fn expand_tilde(path: &str, home: Option<&str>, platform: Platform) -> String {
@@ -84,7 +92,15 @@ fn in_aws_dir(home: Option<&str>, file: &str, platform: Platform) -> String {
 
 /// Resolves the file locations and the selected profile for `env` on `platform`.
 pub fn locations(env: &Env, platform: Platform, system_home: Option<&str>) -> Locations {
-    let home = home_dir(env, platform, system_home);
+    locations_with(env, platform, || system_home.map(str::to_owned))
+}
+
+fn locations_with(
+    env: &Env,
+    platform: Platform,
+    system_home: impl FnOnce() -> Option<String>,
+) -> Locations {
+    let home = home_dir_with(env, platform, system_home);
     let resolve = |var: &str, file: &str| match env.get(var) {
         Some(path) => expand_tilde(path, home.as_deref(), platform),
         None => in_aws_dir(home.as_deref(), file, platform),
@@ -99,7 +115,8 @@ pub fn locations(env: &Env, platform: Platform, system_home: Option<&str>) -> Lo
 
 /// The locations for this process.
 pub fn current_locations(env: &Env) -> Locations {
-    locations(env, Platform::current(), system_home().as_deref())
+    // The system is asked (a user-database lookup) only when no variable names the home.
+    locations_with(env, Platform::current(), system_home)
 }
 
 /// The home folder the operating system reports for the current user.
