@@ -77,6 +77,15 @@ impl Target {
     }
 }
 
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    !needle.is_empty()
+        && haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Splits `key=value` (or `parent.sub=value`) for a section kind.
 pub fn parse_assignment(kind: SectionKind, text: &str) -> Result<Assignment, Error> {
     let Some((key, value)) = text.split_once('=') else {
@@ -182,8 +191,24 @@ impl AwsFiles {
         assignments: &[Assignment],
         dry_run: bool,
     ) -> Result<SetOutcome, Error> {
-        let credentials = if target.id.kind == SectionKind::Profile {
-            let doc = self.store.read(Kind::Credentials)?;
+        // The credentials file is parsed only if one of the keys could be in it.
+        let needs_credentials = target.id.kind == SectionKind::Profile
+            && !target.credentials_file
+            && assignments.iter().any(|a| {
+                !CREDENTIAL_KEYS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&a.key))
+            });
+        let credentials_text = if needs_credentials {
+            self.store.read_text(Kind::Credentials)?
+        } else {
+            String::new()
+        };
+        let mentioned = assignments
+            .iter()
+            .any(|a| contains_ignore_case(&credentials_text, &a.key));
+        let credentials = if needs_credentials && mentioned {
+            let doc = Document::parse_string(credentials_text, Kind::Credentials);
             if let Some(error) = doc.errors().first() {
                 return Err(unparseable(self.store.path(Kind::Credentials), error));
             }

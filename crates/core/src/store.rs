@@ -103,7 +103,7 @@ impl Store {
 
     /// Reads and parses a file.
     pub fn read(&self, kind: Kind) -> Result<Document, Error> {
-        Ok(Document::parse(&self.read_text(kind)?, kind))
+        Ok(Document::parse_string(self.read_text(kind)?, kind))
     }
 
     /// Applies `edit` to the file as it is on disk when the write happens, and writes the
@@ -123,13 +123,13 @@ impl Store {
         };
         for _ in 0..ATTEMPTS {
             let seen = fingerprint(&target);
-            let before = read_text(&target)?;
-            let mut document = Document::parse(&before, kind);
+            let mut document = Document::parse_string(read_text(&target)?, kind);
             if let Some(error) = document.errors().first() {
                 return Err(crate::error::unparseable(&path, error));
             }
             edit(&mut document)?;
             let after = document.render();
+            let before = document.into_source();
             let mut change = Change {
                 path: path.clone(),
                 before,

@@ -1,5 +1,7 @@
 //! The line store: exact bytes in, exact bytes out.
 
+use std::ops::Range;
+
 use crate::scan::{self, Layout};
 
 /// Which of the two AWS files a document is; the section rules differ between them.
@@ -33,16 +35,14 @@ impl Eol {
     }
 }
 
-/// Where a line's text lives: a slice of the original input, or text an edit wrote.
-#[derive(Clone, Debug)]
-enum Text {
-    Source { start: usize, end: usize },
-    Owned(String),
-}
-
-#[derive(Clone, Debug)]
+/// A line: where its text lives, and its line ending. The text is `source[at..at + len]`, a
+/// slice of the input, or `owned[at]` once an edit has written it. (16 bytes a line: large
+/// files have many.)
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Line {
-    text: Text,
+    at: usize,
+    len: u32,
+    owned: bool,
     pub(crate) eol: Eol,
 }
 
@@ -51,9 +51,12 @@ pub(crate) struct Line {
 pub struct Document {
     kind: Kind,
     source: String,
+    /// Text written by edits; lines point into it.
+    owned: Vec<String>,
     bom: bool,
     lines: Vec<Line>,
-    pub(crate) layout: Layout,
+    /// The classification of the lines, computed on first use after a change.
+    layout: std::sync::OnceLock<Layout>,
 }
 
 const BOM: char = '\u{feff}';
@@ -62,44 +65,43 @@ impl Document {
     /// Parses `text`. This never fails: lines the format rejects are kept as they are and
     /// reported by [`Document::errors`].
     pub fn parse(text: &str, kind: Kind) -> Document {
-        let source = text.to_owned();
+        Document::parse_string(text.to_owned(), kind)
+    }
+
+    /// [`Document::parse`] for text the caller owns: it is kept as it is, not copied.
+    pub fn parse_string(source: String, kind: Kind) -> Document {
         let bom = source.starts_with(BOM);
-        let mut lines = Vec::with_capacity(source.len() / 24 + 1);
+        let first = if bom { BOM.len_utf8() } else { 0 };
         let bytes = source.as_bytes();
-        let mut start = if bom { BOM.len_utf8() } else { 0 };
-        while start < bytes.len() {
-            match memchr_newline(&bytes[start..]) {
-                Some(offset) => {
-                    let newline = start + offset;
-                    let (end, eol) = if newline > start && bytes[newline - 1] == b'\r' {
-                        (newline - 1, Eol::CrLf)
-                    } else {
-                        (newline, Eol::Lf)
-                    };
-                    lines.push(Line {
-                        text: Text::Source { start, end },
-                        eol,
-                    });
-                    start = newline + 1;
-                }
-                None => {
-                    lines.push(Line {
-                        text: Text::Source {
-                            start,
-                            end: bytes.len(),
-                        },
-                        eol: Eol::None,
-                    });
-                    start = bytes.len();
-                }
-            }
+        let newlines = count_newlines(&bytes[first..]);
+        let mut lines = Vec::with_capacity(newlines + 1);
+        let mut owned = Vec::new();
+        let mut start = first;
+        for_each_newline(&bytes[first..], |offset| {
+            let newline = first + offset;
+            let (end, eol) = if newline > start && bytes[newline - 1] == b'\r' {
+                (newline - 1, Eol::CrLf)
+            } else {
+                (newline, Eol::Lf)
+            };
+            lines.push(source_line(&source, start..end, eol, &mut owned));
+            start = newline + 1;
+        });
+        if start < bytes.len() {
+            lines.push(source_line(
+                &source,
+                start..bytes.len(),
+                Eol::None,
+                &mut owned,
+            ));
         }
         let mut document = Document {
             kind,
             source,
+            owned,
             bom,
             lines,
-            layout: Layout::default(),
+            layout: std::sync::OnceLock::new(),
         };
         document.rescan();
         document
@@ -122,16 +124,29 @@ impl Document {
 
     /// The text of line `index` (0-based), without its line ending.
     pub fn line(&self, index: usize) -> &str {
-        match &self.lines[index].text {
-            Text::Source { start, end } => &self.source[*start..*end],
-            Text::Owned(text) => text,
+        let line = self.lines[index];
+        if line.owned {
+            &self.owned[line.at]
+        } else {
+            &self.source[line.at..line.at + line.len as usize]
+        }
+    }
+
+    /// A line for text an edit wrote.
+    fn owned_line(&mut self, text: String, eol: Eol) -> Line {
+        self.owned.push(text);
+        Line {
+            at: self.owned.len() - 1,
+            len: 0,
+            owned: true,
+            eol,
         }
     }
 
     /// The errors the specification reports for this document, first one first. A document
     /// with errors is read by no SDK and is never edited.
     pub fn errors(&self) -> &[crate::Diagnostic] {
-        &self.layout.errors
+        &self.layout().errors
     }
 
     /// The line ending new lines get: the one most lines already use.
@@ -147,13 +162,44 @@ impl Document {
 
     /// Re-classifies every line after a change.
     pub(crate) fn rescan(&mut self) {
-        let layout = scan::scan(self);
-        self.layout = layout;
+        // Lazily: an edit followed by a write never pays for a classification it does not use.
+        self.layout = std::sync::OnceLock::new();
+    }
+
+    /// The text that was parsed, before any edit.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Gives back the text that was parsed, before any edit, without copying it.
+    pub fn into_source(self) -> String {
+        self.source
+    }
+
+    /// A section's name, after normalisation (`foo` for `[profile foo]`).
+    pub(crate) fn name_of(&self, span: &scan::SectionSpan) -> &str {
+        &self.line(span.header)[span.name.clone()]
+    }
+
+    /// A section's properties.
+    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> &[scan::PropertySpan] {
+        &self.layout().properties[span.properties.clone()]
+    }
+
+    /// The key of a property line, as written.
+    pub(crate) fn key_of(&self, property: &scan::PropertySpan) -> &str {
+        &self.line(property.line)[property.key.clone()]
+    }
+
+    /// How the specification reads each line, and the sections.
+    pub(crate) fn layout(&self) -> &Layout {
+        self.layout.get_or_init(|| scan::scan(self))
     }
 
     /// Replaces the text of line `index`, keeping its line ending.
     pub(crate) fn replace_line(&mut self, index: usize, text: String) {
-        self.lines[index].text = Text::Owned(text);
+        let eol = self.lines[index].eol;
+        self.lines[index] = self.owned_line(text, eol);
     }
 
     /// Inserts `texts` as new lines before line `at` (`at == line_count()` appends). The file's
@@ -167,13 +213,16 @@ impl Document {
         let appending_after_unterminated =
             at == self.lines.len() && self.lines.last().is_some_and(|l| l.eol == Eol::None);
         let count = texts.len();
-        let new = texts.into_iter().map(|t| Line {
-            text: Text::Owned(t),
-            eol: newline,
-        });
+        let new: Vec<Line> = texts
+            .into_iter()
+            .map(|t| {
+                let eol = keeping_cr(&t, newline);
+                self.owned_line(t, eol)
+            })
+            .collect();
         self.lines.splice(at..at, new);
         if appending_after_unterminated {
-            self.lines[at - 1].eol = newline;
+            self.lines[at - 1].eol = keeping_cr(self.line(at - 1), newline);
             self.lines[at + count - 1].eol = Eol::None;
         }
     }
@@ -237,8 +286,72 @@ impl Document {
     }
 }
 
-fn memchr_newline(haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == b'\n')
+/// The line ending for a line of `text` that should end with `eol`. A `\r` at the end of the
+/// text (the last line of a file can end with one) followed by `\n` would read back as a CRLF
+/// line ending, and the `\r` would leave the text: such a line ends with CRLF.
+fn keeping_cr(text: &str, eol: Eol) -> Eol {
+    if eol == Eol::Lf && text.ends_with('\r') {
+        Eol::CrLf
+    } else {
+        eol
+    }
+}
+
+/// A line of the input; one longer than `u32::MAX` bytes is kept as a copy.
+fn source_line(source: &str, range: Range<usize>, eol: Eol, owned: &mut Vec<String>) -> Line {
+    match u32::try_from(range.len()) {
+        Ok(len) => Line {
+            at: range.start,
+            len,
+            owned: false,
+            eol,
+        },
+        Err(_) => {
+            owned.push(source[range].to_owned());
+            Line {
+                at: owned.len() - 1,
+                len: 0,
+                owned: true,
+                eol,
+            }
+        }
+    }
+}
+
+/// The high bit of each byte of the result is set where that byte of `word` is `\n`.
+fn newline_bits(word: u64) -> u64 {
+    scan::byte_bits(word, b'\n')
+}
+
+/// The number of `\n` in `bytes`.
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut words = bytes.chunks_exact(8);
+    let mut count = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        count += newline_bits(word).count_ones() as usize;
+    }
+    count + words.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Calls `found` with the index of every `\n` in `bytes`, in order, looking at 8 bytes at a
+/// time.
+fn for_each_newline(bytes: &[u8], mut found: impl FnMut(usize)) {
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let mut bits = newline_bits(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        while bits != 0 {
+            found(base + bits.trailing_zeros() as usize / 8);
+            bits &= bits - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == b'\n' {
+            found(base + i);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +375,37 @@ mod tests {
         round_trip("[default]\n\tindented = 1\n  # indented comment\n;c\n#c\n\n\n");
         round_trip("garbage without a header\r");
         round_trip("\r\r\n\r");
+    }
+
+    #[test]
+    fn finds_every_newline() {
+        // Bytes next to `\n` in value (0x09, 0x0b, 0x8a) must not be mistaken for it.
+        let text: String = (0..300)
+            .map(|i| match i % 11 {
+                0 | 4 => '\n',
+                1 => '\t',
+                2 => '\u{b}',
+                3 => '\u{28a}',
+                _ => 'x',
+            })
+            .collect();
+        for start in 0..70 {
+            let bytes = &text.as_bytes()[start..];
+            let mut found = Vec::new();
+            for_each_newline(bytes, |i| found.push(i));
+            let expected: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
+            assert_eq!(found, expected);
+            assert_eq!(count_newlines(bytes), expected.len());
+        }
+    }
+
+    #[test]
+    fn a_carriage_return_at_the_end_stays_in_its_line() {
+        let mut doc = Document::parse("[a]\nk=v\r", Kind::Config);
+        doc.insert_lines(2, vec!["[b]".to_owned()]);
+        assert_eq!(doc.render(), "[a]\nk=v\r\r\n[b]");
+        let doc = Document::parse(&doc.render(), Kind::Config);
+        assert_eq!(doc.line(1), "k=v\r");
     }
 
     #[test]

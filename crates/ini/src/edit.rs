@@ -128,7 +128,7 @@ impl Document {
     }
 
     fn span_is(&self, span: &SectionSpan, id: &SectionId) -> bool {
-        span.name == id.name
+        self.name_of(span) == id.name
             && matches!(
                 (&span.role, id.kind),
                 (SectionRole::Profile { .. }, SectionKind::Profile)
@@ -139,8 +139,8 @@ impl Document {
 
     /// Indices of every section that declares `id`, shadowed ones included.
     fn all_spans(&self, id: &SectionId) -> Vec<usize> {
-        (0..self.layout.sections.len())
-            .filter(|&i| self.span_is(&self.layout.sections[i], id))
+        (0..self.layout().sections.len())
+            .filter(|&i| self.span_is(&self.layout().sections[i], id))
             .collect()
     }
 
@@ -153,7 +153,7 @@ impl Document {
             .into_iter()
             .filter(|&i| {
                 !(hide_plain_default
-                    && self.layout.sections[i].role == SectionRole::Profile { prefixed: false })
+                    && self.layout().sections[i].role == SectionRole::Profile { prefixed: false })
             })
             .collect()
     }
@@ -175,7 +175,7 @@ impl Document {
     pub fn section_line(&self, id: &SectionId) -> Option<usize> {
         self.effective_spans(id)
             .first()
-            .map(|&i| self.layout.sections[i].header + 1)
+            .map(|&i| self.layout().sections[i].header + 1)
     }
 
     fn header_text(&self, id: &SectionId) -> Result<String, EditError> {
@@ -193,8 +193,14 @@ impl Document {
     fn winning_property(&self, id: &SectionId, key: &str) -> Option<(usize, usize)> {
         let mut found = None;
         for span in self.effective_spans(id) {
-            for (p, property) in self.layout.sections[span].properties.iter().enumerate() {
-                if property.key.eq_ignore_ascii_case(key) && is_identifier(&property.key) {
+            for (p, property) in self
+                .properties_of(&self.layout().sections[span])
+                .iter()
+                .enumerate()
+            {
+                if self.key_of(property).eq_ignore_ascii_case(key)
+                    && is_identifier(self.key_of(property))
+                {
                     found = Some((span, p));
                 }
             }
@@ -203,13 +209,13 @@ impl Document {
     }
 
     fn property_span(&self, at: (usize, usize)) -> &PropertySpan {
-        &self.layout.sections[at.0].properties[at.1]
+        &self.properties_of(&self.layout().sections[at.0])[at.1]
     }
 
     /// Where a new property goes in a section: after its last property.
     fn property_insertion_point(&self, span: usize) -> usize {
-        let span = &self.layout.sections[span];
-        span.properties
+        let span = &self.layout().sections[span];
+        self.properties_of(span)
             .last()
             .map(|p| p.last_line() + 1)
             .unwrap_or(span.header + 1)
@@ -218,7 +224,7 @@ impl Document {
     /// Where a new section goes: after the last section's content and the comments attached
     /// to it, before a trailing block of comments that a blank line separates from it.
     fn section_insertion_point(&self) -> usize {
-        let kinds = &self.layout.kinds;
+        let kinds = &self.layout().kinds;
         match kinds
             .iter()
             .rposition(|k| !matches!(k, LineKind::Blank | LineKind::Comment))
@@ -244,7 +250,7 @@ impl Document {
         }
         let at = self.section_insertion_point();
         let mut lines = Vec::with_capacity(2);
-        if at > 0 && self.layout.kinds[at - 1] != LineKind::Blank {
+        if at > 0 && self.layout().kinds[at - 1] != LineKind::Blank {
             lines.push(String::new());
         }
         lines.push(header);
@@ -368,7 +374,7 @@ impl Document {
                 let property = self.property_span(at).clone();
                 if !property.nested {
                     return Err(EditError::NotNested {
-                        key: property.key.clone(),
+                        key: self.key_of(&property).to_owned(),
                         line: property.line + 1,
                     });
                 }
@@ -430,8 +436,8 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in &self.layout.sections[span].properties {
-                if property.key.eq_ignore_ascii_case(key) {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                if self.key_of(property).eq_ignore_ascii_case(key) {
                     doomed.push(property.line);
                     doomed.extend(property.extra.iter().copied());
                 }
@@ -450,8 +456,8 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in &self.layout.sections[span].properties {
-                if !property.key.eq_ignore_ascii_case(parent) || !property.nested {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                if !self.key_of(property).eq_ignore_ascii_case(parent) || !property.nested {
                     continue;
                 }
                 let matching: Vec<usize> = property
@@ -486,16 +492,16 @@ impl Document {
     /// header. Comments elsewhere stay. Returns whether the section existed.
     pub fn remove_section(&mut self, id: &SectionId) -> Result<bool, EditError> {
         self.check_editable()?;
-        let kinds = &self.layout.kinds;
+        let kinds = &self.layout().kinds;
         let mut doomed = Vec::new();
         for span_index in self.all_spans(id) {
-            let span = &self.layout.sections[span_index];
+            let span = &self.layout().sections[span_index];
             let mut start = span.header;
             while start > 0 && kinds[start - 1] == LineKind::Comment {
                 start -= 1;
             }
-            let mut end = span
-                .properties
+            let mut end = self
+                .properties_of(span)
                 .last()
                 .map(|p| p.last_line())
                 .unwrap_or(span.header)
@@ -540,7 +546,7 @@ impl Document {
             // under the new name or as `default`.
             if let Some(hidden) = spans
                 .iter()
-                .map(|&i| &self.layout.sections[i])
+                .map(|&i| &self.layout().sections[i])
                 .find(|s| s.role == SectionRole::Profile { prefixed: false })
             {
                 return Err(EditError::InvalidName(format!(
@@ -551,7 +557,7 @@ impl Document {
             }
         }
         for span_index in spans {
-            let span = &self.layout.sections[span_index];
+            let span = &self.layout().sections[span_index];
             let line = self.line(span.header);
             let inner = &line[span.inner.clone()];
             let text = if default_involved {
@@ -596,11 +602,11 @@ impl Document {
         let mut order: Vec<String> = Vec::new();
         let mut winners: std::collections::HashMap<String, &PropertySpan> = Default::default();
         for &span in &spans {
-            for property in &self.layout.sections[span].properties {
-                if !is_identifier(&property.key) {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                if !is_identifier(self.key_of(property)) {
                     continue;
                 }
-                let key = property.key.to_ascii_lowercase();
+                let key = self.key_of(property).to_ascii_lowercase();
                 if winners.insert(key.clone(), property).is_none() {
                     order.push(key);
                 }
@@ -613,7 +619,7 @@ impl Document {
             lines.extend(property.extra.iter().map(|&l| self.line(l).to_owned()));
         }
         self.add_section(to)?;
-        let header = self.layout.sections[self.all_spans(to)[0]].header;
+        let header = self.layout().sections[self.all_spans(to)[0]].header;
         self.insert_lines(header + 1, lines);
         self.rescan();
         Ok(())

@@ -66,7 +66,7 @@ impl Document {
         }
         let shadowed = self.profile_default_present();
         let mut seen: HashMap<(u8, &str), usize> = HashMap::new();
-        for span in &self.layout.sections {
+        for span in &self.layout().sections {
             let header = self.line(span.header);
             let inner = trim(&header[span.inner.clone()]);
             let role_key = match &span.role {
@@ -75,7 +75,8 @@ impl Document {
                 SectionRole::Services => 2,
                 SectionRole::Other(_) => 3,
                 SectionRole::Ignored(reason) => {
-                    let quoted = span.name.starts_with(['"', '\'']) || inner.contains(['"', '\'']);
+                    let quoted =
+                        self.name_of(span).starts_with(['"', '\'']) || inner.contains(['"', '\'']);
                     if quoted {
                         push(
                             LintCode::QuotedName,
@@ -107,7 +108,7 @@ impl Document {
             }
             if shadowed
                 && span.role == (SectionRole::Profile { prefixed: false })
-                && span.name == "default"
+                && self.name_of(span) == "default"
             {
                 push(
                     LintCode::ShadowedDefault,
@@ -115,7 +116,7 @@ impl Document {
                     "[default] is ignored because the file also has [profile default]".to_owned(),
                     "merge the two into [default]",
                 );
-            } else if let Some(&first) = seen.get(&(role_key, span.name.as_str())) {
+            } else if let Some(&first) = seen.get(&(role_key, self.name_of(span))) {
                 push(
                     LintCode::DuplicateSection,
                     span.header,
@@ -123,25 +124,25 @@ impl Document {
                     "merge the duplicate sections into one",
                 );
             } else {
-                seen.insert((role_key, span.name.as_str()), span.header);
+                seen.insert((role_key, self.name_of(span)), span.header);
             }
             let mut keys: HashMap<String, usize> = HashMap::new();
-            for property in &span.properties {
+            for property in self.properties_of(span) {
                 if trim(&self.line(property.line)[property.value.end..]).starts_with(['#', ';']) {
                     push(
                         LintCode::InlineComment,
                         property.line,
-                        format!("the comment after `{}` is dropped by the SDKs but read as part of the value by the AWS CLI", property.key),
+                        format!("the comment after `{}` is dropped by the SDKs but read as part of the value by the AWS CLI", self.key_of(property)),
                         "move the comment to a line of its own, starting with `#`",
                     );
                 }
-                if !is_identifier(&property.key) {
+                if !is_identifier(self.key_of(property)) {
                     push(
                         LintCode::IgnoredKey,
                         property.line,
                         format!(
                             "the key `{}` is ignored: it is not a valid name",
-                            property.key
+                            self.key_of(property)
                         ),
                         "use a key of letters, digits and _ - / . % @ : +",
                     );
@@ -163,14 +164,14 @@ impl Document {
                         }
                     }
                 }
-                let lower = property.key.to_ascii_lowercase();
+                let lower = self.key_of(property).to_ascii_lowercase();
                 if let Some(first) = keys.insert(lower, property.line) {
                     push(
                         LintCode::DuplicateKey,
                         property.line,
                         format!(
                             "`{}` is set again (first on line {}); the AWS CLI refuses such a file",
-                            property.key,
+                            self.key_of(property),
                             first + 1
                         ),
                         "remove one of the two lines",
@@ -178,7 +179,7 @@ impl Document {
                 }
             }
         }
-        for (index, kind) in self.layout.kinds.iter().enumerate() {
+        for (index, kind) in self.layout().kinds.iter().enumerate() {
             if matches!(kind, LineKind::Continuation | LineKind::SubProperty)
                 && trim(self.line(index)).starts_with(['#', ';'])
             {

@@ -81,14 +81,22 @@ pub fn validate_value(value: &str) -> Result<Option<ValueWarning>, String> {
     if value.chars().any(|c| c.is_control() && c != '\t') {
         return Err("a value cannot contain control characters".to_owned());
     }
-    let bytes = value.as_bytes();
-    for (index, &b) in bytes.iter().enumerate() {
-        if (b == b'#' || b == b';') && index > 0 && matches!(bytes[index - 1], b' ' | b'\t') {
+    // Written as `key = value`, a value that starts with `#` or `;` would be a comment.
+    if value.starts_with(['#', ';']) {
+        return Err(
+            "a value cannot start with `#` or `;`: SDKs would read it as a comment".to_owned(),
+        );
+    }
+    // Whitespace before `#` or `;` is any Unicode whitespace, as in the SDKs' parser.
+    let mut previous = None;
+    for ch in value.chars() {
+        if (ch == '#' || ch == ';') && previous.is_some_and(char::is_whitespace) {
             return Err(
                 "a value cannot contain ` #` or ` ;`: SDKs read everything after it as a comment"
                     .to_owned(),
             );
         }
+        previous = Some(ch);
     }
     if value.contains(['#', ';']) {
         return Ok(Some(ValueWarning::CommentCharacter));
@@ -117,6 +125,14 @@ mod tests {
             Ok(Some(ValueWarning::CommentCharacter))
         );
         assert!(validate_value("a # b").is_err());
+        // Written after `key = `, these would be read as comments.
+        assert!(validate_value("#x").is_err());
+        assert!(validate_value(";x").is_err());
+        assert!(validate_value("a\u{a0}#b").is_err());
+        assert_eq!(
+            validate_value("a#b"),
+            Ok(Some(ValueWarning::CommentCharacter))
+        );
         assert!(validate_value(" a").is_err());
         assert!(validate_value("a\nb").is_err());
         let err = validate_value("secret\n").unwrap_err();

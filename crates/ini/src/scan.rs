@@ -7,10 +7,6 @@ use std::ops::Range;
 use crate::document::{Document, Kind};
 use crate::names::is_identifier;
 
-/// Space and tab: the only whitespace the specification knows.
-pub(crate) const WHITESPACE: &[char] = &[' ', '\t'];
-const COMMENT: &[char] = &['#', ';'];
-
 /// A problem found on one line of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -61,18 +57,19 @@ pub(crate) struct SectionSpan {
     pub end: usize,
     pub role: SectionRole,
     /// The name after normalisation (`foo` for `[profile foo]`).
-    pub name: String,
+    pub name: Range<usize>,
     /// Byte range of the text inside the brackets, in the header line.
     pub inner: Range<usize>,
-    pub properties: Vec<PropertySpan>,
+    /// This section's properties: a range of [`Layout::properties`].
+    pub properties: Range<usize>,
 }
 
 /// A property line with the continuation and sub-property lines that belong to it.
 #[derive(Clone, Debug)]
 pub(crate) struct PropertySpan {
     pub line: usize,
-    /// The key as written (trimmed), not lower-cased.
-    pub key: String,
+    /// Byte range of the key as written (trimmed, not lower-cased) on the property line.
+    pub key: Range<usize>,
     /// Byte range of the value on the property line (trimmed, inline comment excluded).
     pub value: Range<usize>,
     /// Continuation or sub-property lines, in order.
@@ -93,11 +90,29 @@ impl PropertySpan {
 pub(crate) struct Layout {
     pub kinds: Vec<LineKind>,
     pub sections: Vec<SectionSpan>,
+    /// Every property of every section, in file order (one allocation, not one a section).
+    pub properties: Vec<PropertySpan>,
     pub errors: Vec<crate::Diagnostic>,
 }
 
+/// Space and tab: the only whitespace the specification knows.
+fn is_whitespace(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t'
+}
+
+/// Trims spaces and tabs. Like `str::trim_matches`, a string of only spaces and tabs gives the
+/// empty slice at its start (edits use the position of an empty value).
 pub(crate) fn trim(s: &str) -> &str {
-    s.trim_matches(WHITESPACE)
+    // Byte by byte: both characters are ASCII, so the cuts fall on character boundaries.
+    let bytes = s.as_bytes();
+    let Some(start) = bytes.iter().position(|&b| !is_whitespace(b)) else {
+        return &s[..0];
+    };
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_whitespace(b))
+        .map_or(start, |last| last + 1);
+    &s[start..end]
 }
 
 /// Byte range of `inner` within `outer`, where `inner` is a sub-slice of `outer`.
@@ -106,33 +121,105 @@ fn range_in(outer: &str, inner: &str) -> Range<usize> {
     start..start + inner.len()
 }
 
+/// Whether the character before byte `index` of `s` is whitespace. Before a comment character
+/// that is any Unicode whitespace, as in the reference parser.
+fn after_whitespace(s: &str, index: usize) -> bool {
+    match s.as_bytes()[..index].last() {
+        None => false,
+        // ASCII whitespace: `\t`, `\n`, `\x0b`, `\x0c`, `\r` and space.
+        Some(&b) if b.is_ascii() => b == b' ' || (b'\t'..=b'\r').contains(&b),
+        Some(_) => s[..index]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace),
+    }
+}
+
 /// The spec's `prepare_line`: trims, cuts a trailing comment and trims again. With
-/// `comments_need_whitespace`, `#` and `;` start a comment only after a space or tab.
+/// `comments_need_whitespace`, `#` and `;` start a comment only after whitespace.
 pub(crate) fn strip_comment(line: &str, comments_need_whitespace: bool) -> &str {
     let line = trim(line);
-    let mut previous_whitespace = false;
+    let bytes = line.as_bytes();
     let mut cut = line.len();
-    for (index, ch) in line.char_indices() {
-        if COMMENT.contains(&ch) && (previous_whitespace || !comments_need_whitespace) {
+    let mut from = 0;
+    // `#` and `;` are ASCII: no byte of another character can be mistaken for them.
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == b'#' || b == b';') {
+        let index = from + offset;
+        if !comments_need_whitespace || after_whitespace(line, index) {
             cut = index;
             break;
         }
-        previous_whitespace = ch.is_whitespace();
+        from = index + 1;
     }
     trim(&line[..cut])
 }
 
-/// Splits a property line into (key, value), both trimmed sub-slices of `line`.
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit of each byte of the result is set where that byte of `word` is `byte`, and
+/// only there (no carries cross bytes).
+pub(crate) fn byte_bits(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    !(((x & !HIGH_BITS) + !HIGH_BITS) | x) & HIGH_BITS
+}
+
+/// Looks at the 8 bytes of `line` from `base` (in `word`): records the first `=` before any
+/// comment in `equals`, and returns where a comment starts, if one does.
+fn scan_word(line: &str, word: u64, base: usize, equals: &mut Option<usize>) -> Option<usize> {
+    let mut cut = None;
+    let mut comments = byte_bits(word, b'#') | byte_bits(word, b';');
+    while comments != 0 {
+        let index = base + comments.trailing_zeros() as usize / 8;
+        if after_whitespace(line, index) {
+            cut = Some(index);
+            break;
+        }
+        comments &= comments - 1;
+    }
+    let eq = byte_bits(word, b'=');
+    if equals.is_none() && eq != 0 {
+        let index = base + eq.trailing_zeros() as usize / 8;
+        if cut.is_none_or(|cut| index < cut) {
+            *equals = Some(index);
+        }
+    }
+    cut
+}
+
+/// Splits a property line into (key, value), both trimmed sub-slices of `line`: the line is
+/// cut at its comment (`strip_comment(line, true)`), then split at the first `=`.
 pub(crate) fn split_property(line: &str) -> Result<(&str, &str), &'static str> {
-    let prepared = strip_comment(line, true);
-    let (key, value) = prepared
-        .split_once('=')
-        .ok_or("Expected an '=' sign defining a")?;
-    let key = trim(key);
+    // One pass, 8 bytes at a time, for both the comment and the `=`. Slicing the trimmed line
+    // at the comment and trimming the two halves gives the same slices, empty ones included,
+    // as trimming the cut line first.
+    let line = trim(line);
+    let bytes = line.as_bytes();
+    let mut equals = None;
+    let mut cut = None;
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        cut = scan_word(line, word, base, &mut equals);
+        if cut.is_some() {
+            break;
+        }
+        base += 8;
+    }
+    if cut.is_none() {
+        // The last bytes, padded with zeros (neither `=` nor a comment character).
+        let word = (words.remainder().iter().enumerate())
+            .fold(0u64, |word, (i, &b)| word | (u64::from(b) << (8 * i)));
+        cut = scan_word(line, word, base, &mut equals);
+    }
+    let cut = cut.unwrap_or(line.len());
+    let equals = equals.ok_or("Expected an '=' sign defining a")?;
+    let key = trim(&line[..equals]);
     if key.is_empty() {
         return Err("did not have a name");
     }
-    Ok((key, trim(value)))
+    Ok((key, trim(&line[equals + 1..cut])))
 }
 
 fn property_error(reason: &str, what: &str) -> String {
@@ -160,8 +247,8 @@ pub(crate) fn header_inner(line: &str) -> Result<Range<usize>, &'static str> {
 /// `SectionPair::parse`): trimmed, split at the first space or tab.
 pub(crate) fn split_header(inner: &str) -> (Option<&str>, &str) {
     let inner = trim(inner);
-    match inner.split_once(WHITESPACE) {
-        Some((prefix, name)) => (Some(trim(prefix)), trim(name)),
+    match inner.bytes().position(is_whitespace) {
+        Some(at) => (Some(trim(&inner[..at])), trim(&inner[at + 1..])),
         None => (None, inner),
     }
 }
@@ -200,7 +287,7 @@ pub(crate) fn role(kind: Kind, prefix: Option<&str>, name: &str) -> SectionRole 
 
 enum State {
     Start,
-    /// In a section; `property` is the index of the current property in that section.
+    /// In a section; `property` is the index of the current property in `properties`.
     Section {
         property: Option<usize>,
     },
@@ -208,11 +295,24 @@ enum State {
     Broken,
 }
 
+/// Gives the open section the properties added since it opened.
+fn close_section(sections: &mut [SectionSpan], properties: &[PropertySpan]) {
+    if let Some(last) = sections.last_mut() {
+        last.properties.end = properties.len();
+    }
+}
+
 pub(crate) fn scan(document: &Document) -> Layout {
     let kind = document.kind();
     let count = document.line_count();
     let mut kinds = Vec::with_capacity(count);
-    let mut sections: Vec<SectionSpan> = Vec::new();
+    // Every section starts with a `[` line: reserve for them all at once.
+    let headers = (0..count)
+        .filter(|&i| document.line(i).starts_with('['))
+        .count();
+    let mut sections: Vec<SectionSpan> = Vec::with_capacity(headers);
+    // A config file has about five properties to a section.
+    let mut properties: Vec<PropertySpan> = Vec::with_capacity(headers * 6);
     let mut errors = Vec::new();
     let mut state = State::Start;
     let mut error = |line: usize, message: String| {
@@ -225,13 +325,14 @@ pub(crate) fn scan(document: &Document) -> Layout {
     for index in 0..count {
         let text = document.line(index);
         let first = text.as_bytes().first().copied();
-        let line_kind = if trim(text).is_empty() {
+        let line_kind = if text.bytes().all(is_whitespace) {
             LineKind::Blank
         } else if matches!(first, Some(b'#' | b';')) {
             LineKind::Comment
         } else if first == Some(b'[') {
             match header_inner(text) {
                 Ok(inner) => {
+                    close_section(&mut sections, &properties);
                     if let Some(last) = sections.last_mut() {
                         last.end = index;
                     }
@@ -240,15 +341,16 @@ pub(crate) fn scan(document: &Document) -> Layout {
                         header: index,
                         end: count,
                         role: role(kind, prefix, name),
-                        name: name.to_owned(),
+                        name: range_in(text, name),
                         inner,
-                        properties: Vec::new(),
+                        properties: properties.len()..properties.len(),
                     });
                     state = State::Section { property: None };
                     LineKind::Header
                 }
                 Err(message) => {
                     error(index, message.to_owned());
+                    close_section(&mut sections, &properties);
                     if let Some(last) = sections.last_mut() {
                         last.end = index;
                     }
@@ -271,8 +373,7 @@ pub(crate) fn scan(document: &Document) -> Layout {
                     LineKind::Invalid
                 }
                 State::Section { property: Some(p) } => {
-                    let section = sections.last_mut().expect("a section is open");
-                    let property = &mut section.properties[p];
+                    let property = &mut properties[p];
                     if property.nested {
                         if let Err(reason) = split_property(text) {
                             error(index, property_error(reason, "sub-property"));
@@ -296,16 +397,15 @@ pub(crate) fn scan(document: &Document) -> Layout {
                 State::Broken => LineKind::Invalid,
                 State::Section { .. } => match split_property(text) {
                     Ok((key, value)) => {
-                        let section = sections.last_mut().expect("a section is open");
-                        section.properties.push(PropertySpan {
+                        properties.push(PropertySpan {
                             line: index,
-                            key: key.to_owned(),
+                            key: range_in(text, key),
                             value: range_in(text, value),
                             extra: Vec::new(),
                             nested: value.is_empty(),
                         });
                         state = State::Section {
-                            property: Some(section.properties.len() - 1),
+                            property: Some(properties.len() - 1),
                         };
                         LineKind::Property
                     }
@@ -319,9 +419,11 @@ pub(crate) fn scan(document: &Document) -> Layout {
         };
         kinds.push(line_kind);
     }
+    close_section(&mut sections, &properties);
     Layout {
         kinds,
         sections,
+        properties,
         errors,
     }
 }
@@ -366,6 +468,109 @@ mod tests {
             ["line 3: Sub-property did not have a name"]
         );
         assert!(errors("[default]\n# c\n; c\n\n[profile a]# c\nk = v ; c\n").is_empty());
+    }
+
+    /// The character-by-character reading of the reference parser, to check the faster code.
+    mod reference {
+        const WS: [char; 2] = [' ', '\t'];
+
+        pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
+            let line = line.trim_matches(WS);
+            let mut previous_whitespace = false;
+            let mut cut = line.len();
+            for (index, ch) in line.char_indices() {
+                if (ch == '#' || ch == ';') && (previous_whitespace || !need_whitespace) {
+                    cut = index;
+                    break;
+                }
+                previous_whitespace = ch.is_whitespace();
+            }
+            line[..cut].trim_matches(WS)
+        }
+
+        pub fn split_property(line: &str) -> Result<(&str, &str), &'static str> {
+            let prepared = strip_comment(line, true);
+            let (key, value) = prepared
+                .split_once('=')
+                .ok_or("Expected an '=' sign defining a")?;
+            let key = key.trim_matches(WS);
+            if key.is_empty() {
+                return Err("did not have a name");
+            }
+            Ok((key, value.trim_matches(WS)))
+        }
+
+        pub fn split_header(inner: &str) -> (Option<&str>, &str) {
+            let inner = inner.trim_matches(WS);
+            match inner.split_once(WS) {
+                Some((prefix, name)) => (Some(prefix.trim_matches(WS)), name.trim_matches(WS)),
+                None => (None, inner),
+            }
+        }
+    }
+
+    /// Every string of up to five characters from an alphabet of the characters that matter.
+    fn all_short_strings() -> Vec<String> {
+        const ALPHABET: [char; 9] = [' ', '\t', '=', '#', ';', 'a', '\u{a0}', '\u{b}', '\u{3000}'];
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|s| ALPHABET.iter().map(move |&c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    /// Longer strings, from a fixed pseudo-random sequence.
+    fn long_strings() -> Vec<String> {
+        const ALPHABET: [char; 12] = [
+            ' ', '\t', '=', '#', ';', 'a', 'b', 'c', '\u{a0}', '\u{b}', '\u{3000}', 'é',
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..20_000)
+            .map(|_| {
+                let len = next() % 40;
+                (0..len).map(|_| ALPHABET[(next() % 12) as usize]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fast_paths_read_like_the_reference_parser() {
+        // The same slices, at the same offsets: edits write values at those offsets.
+        let at = |outer: &str, inner: &str| (range_in(outer, inner), inner.to_owned());
+        for line in all_short_strings().into_iter().chain(long_strings()) {
+            let line = line.as_str();
+            assert_eq!(
+                at(line, trim(line)),
+                at(line, line.trim_matches([' ', '\t'])),
+                "{line:?}"
+            );
+            for need in [true, false] {
+                let fast = strip_comment(line, need);
+                let slow = reference::strip_comment(line, need);
+                assert_eq!(at(line, fast), at(line, slow), "{line:?} {need}");
+            }
+            let fast = split_property(line).map(|(k, v)| (at(line, k), at(line, v)));
+            let slow = reference::split_property(line).map(|(k, v)| (at(line, k), at(line, v)));
+            assert_eq!(fast, slow, "{line:?}");
+            let (fast, slow) = (split_header(line), reference::split_header(line));
+            assert_eq!(
+                fast.0.map(|p| at(line, p)),
+                slow.0.map(|p| at(line, p)),
+                "{line:?}"
+            );
+            assert_eq!(at(line, fast.1), at(line, slow.1), "{line:?}");
+        }
     }
 
     #[test]

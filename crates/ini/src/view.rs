@@ -123,11 +123,11 @@ impl Document {
         }
         let mut view = Sections::default();
         let profile_default_present = self.profile_default_present();
-        for span in &self.layout.sections {
+        for span in &self.layout().sections {
             let map = match &span.role {
                 SectionRole::Ignored(_) => continue,
                 SectionRole::Profile { prefixed: false }
-                    if span.name == "default" && profile_default_present =>
+                    if self.name_of(span) == "default" && profile_default_present =>
                 {
                     continue
                 }
@@ -135,13 +135,13 @@ impl Document {
                 SectionRole::SsoSession => &mut view.sso_sessions,
                 SectionRole::Services => &mut view.services,
                 SectionRole::Other(prefix) => {
-                    let key = format!("{prefix} {}", span.name);
+                    let key = format!("{prefix} {}", self.name_of(span));
                     let section = view.other.entry(key).or_default();
                     self.merge_span(span, section);
                     continue;
                 }
             };
-            let section = map.entry(span.name.clone()).or_default();
+            let section = map.entry(self.name_of(span).to_owned()).or_default();
             self.merge_span(span, section);
         }
         Ok(view)
@@ -150,24 +150,22 @@ impl Document {
     /// Whether a config file has a valid `[profile default]`, which hides every `[default]`.
     pub(crate) fn profile_default_present(&self) -> bool {
         self.kind() == Kind::Config
-            && self
-                .layout
-                .sections
-                .iter()
-                .any(|s| s.role == SectionRole::Profile { prefixed: true } && s.name == "default")
+            && self.layout().sections.iter().any(|s| {
+                s.role == SectionRole::Profile { prefixed: true } && self.name_of(s) == "default"
+            })
     }
 
     fn merge_span(&self, span: &SectionSpan, section: &mut Section) {
         let kind = self.kind();
         if section.name.is_empty() {
-            section.name = span.name.clone();
+            section.name = self.name_of(span).to_owned();
         }
         section.headers.push(Origin {
             kind,
             line: span.header + 1,
         });
-        for property in &span.properties {
-            if !is_identifier(&property.key) {
+        for property in self.properties_of(span) {
+            if !is_identifier(self.key_of(property)) {
                 continue;
             }
             let line = self.line(property.line);
@@ -193,11 +191,11 @@ impl Document {
                     }
                 }
             }
-            let key = property.key.to_ascii_lowercase();
+            let key = self.key_of(property).to_ascii_lowercase();
             section.properties.insert(
                 key,
                 Property {
-                    key: property.key.clone(),
+                    key: self.key_of(property).to_owned(),
                     value,
                     origin: Origin {
                         kind,

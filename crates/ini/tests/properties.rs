@@ -5,7 +5,7 @@
 //! * On valid documents, every edit changes the semantic view in exactly the edited keys, keeps
 //!   the document valid, re-parses to the same view, and leaves the lines it does not own alone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use lanyard_ini::{Document, Kind, LintCode, SectionId, Sections};
 use proptest::collection::vec;
@@ -116,6 +116,9 @@ fn inline_comment() -> impl Strategy<Value = String> {
         1 => Just(" # c".to_owned()),
         1 => Just("\t;c ; d".to_owned()),
         1 => Just(" #".to_owned()),
+        // Any Unicode whitespace before `#` or `;` starts a comment, not only a space or tab.
+        1 => Just("\u{a0}#c".to_owned()),
+        1 => Just("\r;c".to_owned()),
     ]
 }
 
@@ -123,13 +126,13 @@ fn inline_comment() -> impl Strategy<Value = String> {
 fn file_value() -> impl Strategy<Value = String> {
     prop_oneof![
         1 => Just(String::new()),
-        6 => "[A-Za-z0-9][A-Za-z0-9 =#;:/._\\[\\]\"'é-]{0,12}",
+        6 => "[A-Za-z0-9][A-Za-z0-9 =#;:/._\\[\\]\"'é\u{a0}\r-]{0,12}",
     ]
 }
 
 /// A value that starts with a letter or digit, so it is not empty once comments are cut.
 fn solid_value() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9][A-Za-z0-9 =#;:/._é-]{0,12}"
+    "[A-Za-z0-9][A-Za-z0-9 =#;:/._é\u{a0}\r-]{0,12}"
 }
 
 fn property_line() -> impl Strategy<Value = String> {
@@ -303,9 +306,13 @@ fn any_document() -> impl Strategy<Value = String> {
         })
 }
 
-/// `cases` cases, and no regression files: a failure prints the minimal input to copy into a
-/// unit test.
+/// `cases` cases (`PROPTEST_CASES` overrides), and no regression files: a failure prints the
+/// minimal input to copy into a unit test.
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: None,
@@ -370,10 +377,21 @@ impl Cat {
 }
 
 /// What a property reads as: a value, or a block of sub-properties (key as written, value).
+/// A property whose own value is empty is a block, perhaps of no sub-properties.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Val {
     Plain(String),
     Nested(Vec<(String, String)>),
+}
+
+impl Val {
+    fn new(value: &str) -> Val {
+        if value.is_empty() {
+            Val::Nested(Vec::new())
+        } else {
+            Val::Plain(value.to_owned())
+        }
+    }
 }
 
 type Props = BTreeMap<String, Val>;
@@ -393,7 +411,8 @@ fn project(view: &Sections) -> Model {
                 .properties
                 .iter()
                 .map(|(key, p)| {
-                    let val = if p.sub_properties.is_empty() {
+                    // A block's value is empty on the property line; other values are not.
+                    let val = if !p.value.is_empty() && !p.value.starts_with('\n') {
                         Val::Plain(p.value.clone())
                     } else {
                         Val::Nested(
@@ -468,7 +487,7 @@ fn key_pick() -> impl Strategy<Value = KeyPick> {
 fn edit_value() -> impl Strategy<Value = String> {
     prop_oneof![
         1 => Just(String::new()),
-        8 => "[A-Za-z0-9_./:=+@é-]([A-Za-z0-9 _./:=+@é\\[\\]\"'-]{0,10}[A-Za-z0-9_./:=+@é-])?",
+        8 => "[A-Za-z0-9_./:=+@é-]([A-Za-z0-9 _./:=+@é\u{a0}\\[\\]\"'-]{0,10}[A-Za-z0-9_./:=+@é\u{a0}-])?",
     ]
 }
 
@@ -517,7 +536,11 @@ fn key_name(props: Option<&Props>, p: &KeyPick) -> String {
 
 fn sub_key_name(parent: Option<&Val>, p: &KeyPick) -> String {
     let keys: Vec<String> = match parent {
-        Some(Val::Nested(subs)) => subs.iter().map(|(k, _)| k.clone()).collect(),
+        Some(Val::Nested(subs)) => subs
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| lanyard_ini::is_identifier(k))
+            .collect(),
         _ => Vec::new(),
     };
     let key = choose(&keys, &p.which, "endpoint_url".to_owned(), str::to_owned);
@@ -612,6 +635,7 @@ fn apply(
     edit: &Edit,
 ) -> (Step, Result<Option<bool>, String>) {
     let kind = doc.kind();
+    let before = doc.render();
     let wrong_file = |cat: Cat| kind == Kind::Credentials && cat != Cat::Profile;
     let unit = |r: Result<_, lanyard_ini::EditError>| r.map(|_| None).map_err(|e| e.to_string());
     let flag = |r: Result<bool, lanyard_ini::EditError>| r.map(Some).map_err(|e| e.to_string());
@@ -634,7 +658,7 @@ fn apply(
             model
                 .entry(id)
                 .or_default()
-                .insert(key.to_ascii_lowercase(), Val::Plain(value.clone()));
+                .insert(key.to_ascii_lowercase(), Val::new(value));
             (step(Expect::Ok, footprint), result)
         }
         Edit::Unset(s, k) => {
@@ -665,10 +689,10 @@ fn apply(
                 return (step(Expect::Err, Footprint::None), result);
             }
             let (new, footprint) = match current {
-                Some(Val::Plain(v)) if !v.is_empty() => {
+                Some(Val::Plain(_)) => {
                     return (step(Expect::Err, Footprint::None), result);
                 }
-                None | Some(Val::Plain(_)) => (
+                None => (
                     Val::Nested(vec![(sub.to_ascii_lowercase(), value.clone())]),
                     Footprint::Insert(NEW_SUB_PROPERTY),
                 ),
@@ -759,8 +783,22 @@ fn apply(
             if wrong_file(s.cat) || taken {
                 return (step(Expect::Err, Footprint::None), result);
             }
+            if !model.contains_key(&(s.cat, name.clone())) {
+                return (step(Expect::Bool(Some(false)), Footprint::None), result);
+            }
+            if new_name == name {
+                return (step(Expect::Bool(Some(true)), Footprint::None), result);
+            }
+            // Renaming `default` would uncover a `[default]` that `[profile default]` hides.
+            if kind == Kind::Config
+                && s.cat == Cat::Profile
+                && name == "default"
+                && hidden_default(&before)
+            {
+                return (step(Expect::Err, Footprint::None), result);
+            }
             match model.remove(&(s.cat, name.clone())) {
-                None => (step(Expect::Bool(Some(false)), Footprint::None), result),
+                None => unreachable!("checked above"),
                 Some(props) => {
                     model.insert((s.cat, new_name), props);
                     (
@@ -849,13 +887,12 @@ fn lines_of(text: &str) -> Vec<(&str, bool, bool)> {
 /// The longest common subsequence of two lists of lines: (matched pairs, old-only, new-only).
 type Diff = (Vec<(usize, usize)>, Vec<usize>, Vec<usize>);
 
-fn diff(old: &[&str], new: &[&str]) -> Diff {
-    let (n, m) = (old.len(), new.len());
+fn diff(n: usize, m: usize, same: impl Fn(usize, usize) -> bool) -> Diff {
     let mut table = vec![0u32; (n + 1) * (m + 1)];
     let at = |i: usize, j: usize| i * (m + 1) + j;
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            table[at(i, j)] = if old[i] == new[j] {
+            table[at(i, j)] = if same(i, j) {
                 table[at(i + 1, j + 1)] + 1
             } else {
                 table[at(i + 1, j)].max(table[at(i, j + 1)])
@@ -865,7 +902,7 @@ fn diff(old: &[&str], new: &[&str]) -> Diff {
     let (mut i, mut j) = (0, 0);
     let (mut matched, mut removed, mut added) = (Vec::new(), Vec::new(), Vec::new());
     while i < n && j < m {
-        if old[i] == new[j] {
+        if same(i, j) {
             matched.push((i, j));
             i += 1;
             j += 1;
@@ -890,8 +927,8 @@ fn class_counts<'a>(lines: impl Iterator<Item = &'a str>) -> HashMap<LineClass, 
     counts
 }
 
-/// Parses a header line the way the specification does, and says which section it declares.
-fn header_id(line: &str, kind: Kind) -> Option<(Cat, String)> {
+/// Splits a header line into prefix and name the way the specification does.
+fn split_header_line(line: &str) -> Option<(Option<&str>, &str)> {
     const WS: [char; 2] = [' ', '\t'];
     if !line.starts_with('[') {
         return None;
@@ -902,10 +939,24 @@ fn header_id(line: &str, kind: Kind) -> Option<(Cat, String)> {
         .strip_prefix('[')?
         .strip_suffix(']')?
         .trim_matches(WS);
-    let (prefix, name) = match inner.find(WS) {
+    Some(match inner.find(WS) {
         Some(i) => (Some(&inner[..i]), inner[i..].trim_matches(WS)),
         None => (None, inner),
-    };
+    })
+}
+
+/// Whether a config file has a `[default]` that a `[profile default]` hides.
+fn hidden_default(text: &str) -> bool {
+    let headers: Vec<_> = lines_of(text)
+        .into_iter()
+        .filter_map(|l| split_header_line(l.0))
+        .collect();
+    headers.contains(&(None, "default")) && headers.contains(&(Some("profile"), "default"))
+}
+
+/// Parses a header line the way the specification does, and says which section it declares.
+fn header_id(line: &str, kind: Kind) -> Option<(Cat, String)> {
+    let (prefix, name) = split_header_line(line)?;
     let cat = match (kind, prefix) {
         (Kind::Config, None) if name == "default" => Cat::Profile,
         (Kind::Config, Some("profile")) => Cat::Profile,
@@ -937,9 +988,15 @@ fn check_lines(
     if let (Some(o), Some(n)) = (old.last(), new.last()) {
         prop_assert_eq!(o.2, n.2, "final newline kept");
     }
-    let (matched, removed, added) = diff(&old_text, &new_text);
+    // Lines match when their text and line ending do; a last line without a line ending may
+    // gain one (text added after it) and a line may lose its own (lines after it removed).
+    let (n, m) = (old.len(), new.len());
+    let (matched, mut removed, added) = diff(n, m, |i, j| {
+        old[i].0 == new[j].0
+            && (old[i].1 == new[j].1 || (i + 1 == n && !old[i].2) || (j + 1 == m && !new[j].2))
+    });
     for &(i, j) in &matched {
-        if i + 1 < old.len() && j + 1 < new.len() {
+        if i + 1 < n && j + 1 < m {
             prop_assert_eq!(
                 old[i].1,
                 new[j].1,
@@ -947,6 +1004,15 @@ fn check_lines(
                 i + 1
             );
         }
+    }
+    // Empty lines at the end of a file without a final newline go when the lines after them
+    // do: kept, they would end the file with a newline.
+    if old.last().is_some_and(|l| !l.2) {
+        let mut tail = n;
+        while tail > 0 && removed.contains(&(tail - 1)) {
+            tail -= 1;
+        }
+        removed.retain(|&i| i < tail || !old_text[i].is_empty());
     }
     let removed_classes = class_counts(removed.iter().map(|&i| old_text[i]));
     let added_classes = class_counts(added.iter().map(|&j| new_text[j]));
@@ -1053,7 +1119,8 @@ fn check_lines(
             );
         }
     }
-    // Comment lines: all kept, in order, except those directly above a removed header.
+    // Comment lines: all kept, in order, except those directly above a removed header and
+    // those inside a removed section.
     let mut doomed = vec![false; old.len()];
     if let Footprint::RemoveSection(cat, name) = footprint {
         for (i, line) in old_text.iter().enumerate() {
@@ -1062,6 +1129,20 @@ fn check_lines(
                 while j > 0 && classify(old_text[j - 1]) == LineClass::Comment {
                     j -= 1;
                     doomed[j] = true;
+                }
+                // Comments between the section's properties go with them; comments after its
+                // last property stay.
+                let next = (i + 1..old.len())
+                    .find(|&k| classify(old_text[k]) == LineClass::Header)
+                    .unwrap_or(old.len());
+                let last = (i + 1..next).rev().find(|&k| {
+                    matches!(
+                        classify(old_text[k]),
+                        LineClass::Property | LineClass::Indented
+                    )
+                });
+                if let Some(last) = last {
+                    doomed[i + 1..last].fill(true);
                 }
             }
         }
@@ -1123,7 +1204,7 @@ fn check_edits(text: &str, kind: Kind, edits: &[Edit]) -> Result<(), TestCaseErr
         // No new spec error, and the view is the model.
         prop_assert!(doc.errors().is_empty(), "{:?}\n{}", doc.errors(), context);
         let view = doc.sections().expect("no errors");
-        let mut actual = project(&view);
+        let actual = project(&view);
         if let Some((id, key)) = &step.adopt {
             if let Some(value) = actual.get(id).and_then(|props| props.get(key)) {
                 model
@@ -1133,15 +1214,22 @@ fn check_edits(text: &str, kind: Kind, edits: &[Edit]) -> Result<(), TestCaseErr
             }
         }
         if actual != model {
-            actual.retain(|id, props| model.get(id) != Some(props));
-            let expected: Model = model
-                .iter()
-                .filter(|(id, p)| actual.get(*id) != Some(*p) || !actual.contains_key(*id))
-                .map(|(k, v)| (k.clone(), v.clone()))
+            // Show only the sections that differ.
+            let differ: BTreeSet<&(Cat, String)> = actual
+                .keys()
+                .chain(model.keys())
+                .filter(|id| actual.get(*id) != model.get(*id))
                 .collect();
+            let show = |m: &Model| {
+                let sections: Vec<_> = differ.iter().map(|id| (*id, m.get(*id))).collect();
+                format!("{sections:?}")
+            };
             prop_assert!(
                 false,
-                "view differs from the model\nactual {actual:?}\nexpected {expected:?}\n{context}"
+                "view differs from the model\nactual {}\nexpected {}\n{}",
+                show(&actual),
+                show(&model),
+                context
             );
         }
 
@@ -1160,11 +1248,13 @@ fn check_edits(text: &str, kind: Kind, edits: &[Edit]) -> Result<(), TestCaseErr
         let lints_after = lint_counts(&doc);
         for (code, count) in &lints_after {
             let allowed = lints_before.get(code).copied().unwrap_or(0);
-            // copy_section copies continuation lines as they are, indented comments included.
-            let copied_comment =
-                *code == LintCode::IndentedComment && matches!(edit, Edit::Copy(..));
+            // copy_section copies lines as they are: comments and sub-property lines included.
+            let copied = matches!(
+                code,
+                LintCode::IndentedComment | LintCode::InlineComment | LintCode::IgnoredKey
+            ) && matches!(edit, Edit::Copy(..));
             prop_assert!(
-                *count <= allowed || copied_comment,
+                *count <= allowed || copied,
                 "new {:?} lint\n{}",
                 code,
                 context
@@ -1200,7 +1290,8 @@ proptest! {
 
 #[test]
 fn the_line_diff_finds_insertions_and_removals() {
-    let (matched, removed, added) = diff(&["a", "b", "c"], &["a", "x", "c", "d"]);
+    let (old, new) = (["a", "b", "c"], ["a", "x", "c", "d"]);
+    let (matched, removed, added) = diff(3, 4, |i, j| old[i] == new[j]);
     assert_eq!(matched, [(0, 0), (2, 2)]);
     assert_eq!(removed, [1]);
     assert_eq!(added, [1, 3]);
