@@ -1,5 +1,5 @@
 # Two targets:
-#   make app    install build tools and libdbus if missing (Debian/Ubuntu), build the CLI in release
+#   make app    install build tools if missing (Debian/Ubuntu), build the CLI in release
 #               mode, install it with `cargo install` (~/.cargo/bin), then run `lanyard list`
 #   make test   everything CI runs: scripts/test.sh
 
@@ -9,7 +9,7 @@ CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
 .PHONY: app test
 
 app:
-	@missing=""; for p in build-essential pkg-config libdbus-1-dev; do \
+	@missing=""; for p in build-essential pkg-config; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \

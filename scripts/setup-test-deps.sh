@@ -4,7 +4,7 @@
 # Idempotent: on a machine that already has it all, it only checks and prints
 # (well under 2 s). It never touches ~/.aws.
 #
-#   apt:    gnome-keyring dbus dbus-x11 libsecret-tools libdbus-1-dev pkg-config zsh fish
+#   apt:    gnome-keyring dbus dbus-x11 libsecret-tools zsh fish
 #           xvfb xauth xclip awscli (Debian's AWS CLI v2, for the credential-process bench)
 #           (a package apt does not know is skipped with a message)
 #   python: a project-local venv at .tools/venv with the pins in
@@ -22,7 +22,7 @@ cd "$ROOT"
 
 VENV="$ROOT/.tools/venv"
 REQS="$ROOT/scripts/requirements-test.txt"
-APT_PACKAGES=(gnome-keyring dbus dbus-x11 libsecret-tools libdbus-1-dev pkg-config zsh fish xvfb xauth xclip awscli)
+APT_PACKAGES=(gnome-keyring dbus dbus-x11 libsecret-tools zsh fish xvfb xauth xclip awscli)
 
 say() { printf 'setup-test-deps: %s\n' "$*"; }
 die() { printf 'setup-test-deps: error: %s\n' "$*" >&2; exit 1; }
