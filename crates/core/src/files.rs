@@ -364,21 +364,7 @@ impl AwsFiles {
         new_name: &str,
         dry_run: bool,
     ) -> Result<Vec<Change>, Error> {
-        let snapshot = self.load()?;
-        self.require(&snapshot, id)?;
-        lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
-        let new_id = SectionId {
-            kind: id.kind,
-            name: new_name.to_owned(),
-        };
-        if snapshot.config.contains_section(&new_id)
-            || snapshot.credentials.contains_section(&new_id)
-        {
-            return Err(
-                Error::new(ErrorKind::Invalid, format!("{new_id} exists already"))
-                    .fix("choose another name, or remove the existing one first"),
-            );
-        }
+        self.check_new_name(id, new_name)?;
         let old = id.name.clone();
         self.both(id, dry_run, |doc| {
             doc.rename_section(id, new_name)?;
@@ -402,6 +388,23 @@ impl AwsFiles {
         new_name: &str,
         dry_run: bool,
     ) -> Result<Vec<Change>, Error> {
+        let (snapshot, new_id) = self.check_new_name(id, new_name)?;
+        let mut changes = Vec::new();
+        for kind in [Kind::Config, Kind::Credentials] {
+            if snapshot.document(kind).contains_section(id) {
+                changes.push(self.edit(kind, dry_run, |doc| doc.copy_section(id, &new_id))?);
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Reads the files for a rename or copy of `id` to `new_name`: `id` must exist, and
+    /// `new_name` must be a valid name that neither file uses yet.
+    fn check_new_name(
+        &self,
+        id: &SectionId,
+        new_name: &str,
+    ) -> Result<(Snapshot, SectionId), Error> {
         let snapshot = self.load()?;
         self.require(&snapshot, id)?;
         lanyard_ini::validate_name(new_name).map_err(|m| Error::new(ErrorKind::Invalid, m))?;
@@ -417,13 +420,7 @@ impl AwsFiles {
                     .fix("choose another name, or remove the existing one first"),
             );
         }
-        let mut changes = Vec::new();
-        for kind in [Kind::Config, Kind::Credentials] {
-            if snapshot.document(kind).contains_section(id) {
-                changes.push(self.edit(kind, dry_run, |doc| doc.copy_section(id, &new_id))?);
-            }
-        }
-        Ok(changes)
+        Ok((snapshot, new_id))
     }
 
     fn require(&self, snapshot: &Snapshot, id: &SectionId) -> Result<(), Error> {
