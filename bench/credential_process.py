@@ -5,11 +5,14 @@ Builds a temporary home with a config of 200 profiles and two profiles under tes
 
   vault-prof   keys moved into the keychain with `lanyard vault import`
   static-prof  keys in the credentials file
+  role-prof    a role assumed from vault-prof's keys (STS is a moto server on loopback); the
+               first call assumes it, the timed calls are served from the keychain cache
 
 and times, interleaved so that all see the same machine:
 
   lanyard credential-process vault-prof      (keychain read over D-Bus)
   lanyard credential-process static-prof     (files only)
+  lanyard credential-process role-prof       (cached role credentials, from the keychain)
   aws configure export-credentials --profile static-prof    (Debian's AWS CLI v2)
   aws configure get aws_secret_access_key --profile static-prof   (AWS CLI v1, pip)
   aws-sso-util credential-process --profile static-prof
@@ -25,6 +28,7 @@ LANYARD_TEST_KEYRING is not set. Prints p50/p90/min per command and the ratios, 
 
 import argparse
 import os
+import socket
 import shutil
 import statistics
 import subprocess
@@ -89,10 +93,27 @@ def main():
         env.update(HOME=home, LANYARD_DATA_DIR=os.path.join(work, "data"), AWS_CONFIG_FILE=os.path.join(home, ".aws", "config"),
                    AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials"))
         subprocess.run([lanyard, "vault", "import", "vault-prof"], env=env, check=True, stderr=subprocess.DEVNULL)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        moto = subprocess.Popen([os.path.join(VENV_BIN, "python"), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(home, ".aws", "config"), "a") as f:
+            f.write("\n[profile role-prof]\nrole_arn = arn:aws:iam::123456789012:role/Bench\nsource_profile = vault-prof\n"
+                    "region = us-east-1\nendpoint_url = http://127.0.0.1:%d\n" % port)
+        for _ in range(100):
+            if subprocess.run([lanyard, "credential-process", "role-prof"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0:
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("could not assume role-prof through moto")
+        moto.terminate()
 
         commands = {
             "lanyard vault": ([lanyard, "credential-process", "vault-prof"], args.runs, True),
             "lanyard static": ([lanyard, "credential-process", "static-prof"], args.runs, True),
+            "lanyard cached role": ([lanyard, "credential-process", "role-prof"], args.runs, True),
             "aws-sso-util": ([sso_util, "credential-process", "--profile", "static-prof"], args.peer_runs, False),
             "aws v1 configure get": ([aws_v1, "configure", "get", "aws_secret_access_key", "--profile", "static-prof"], args.peer_runs, True),
         }
@@ -116,10 +137,12 @@ def main():
             print("%-28s %8.1f %8.1f %8.1f %5d" % (name, p50[name], p90, low, len(values)))
         for peer in ("aws-sso-util", "aws v2 export-credentials", "aws v1 configure get"):
             if peer in p50:
-                print("ratio %-24s vault %.0fx, static %.0fx" % (peer, p50[peer] / p50["lanyard vault"], p50[peer] / p50["lanyard static"]))
+                print("ratio %-24s vault %.0fx, cached role %.0fx, static %.0fx" % (
+                    peer, p50[peer] / p50["lanyard vault"], p50[peer] / p50["lanyard cached role"], p50[peer] / p50["lanyard static"]))
         if "aws-sso-util" in p50:
-            print("credential-process: lanyard vault p50 %.1f ms, aws-sso-util p50 %.0f ms, ratio %.0fx"
-                  % (p50["lanyard vault"], p50["aws-sso-util"], p50["aws-sso-util"] / p50["lanyard vault"]))
+            print("credential-process: lanyard vault p50 %.1f ms, cached role p50 %.1f ms, aws-sso-util p50 %.0f ms, ratio %.0fx / %.0fx"
+                  % (p50["lanyard vault"], p50["lanyard cached role"], p50["aws-sso-util"],
+                     p50["aws-sso-util"] / p50["lanyard vault"], p50["aws-sso-util"] / p50["lanyard cached role"]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -234,7 +234,7 @@ impl<W: Write> Context<'_, W> {
     }
 
     pub(crate) fn credential_process(&mut self, name: &str, env: &Env) -> Result<ExitCode, Error> {
-        let resolved = resolve(&self.files, name, &|| self.open_vault(env))?;
+        let resolved = resolve(&self.files, env, name, &|| self.open_vault(env))?;
         let mut text = resolved.credentials.process_json();
         text.push('\n');
         self.emit(&text)?;
@@ -296,7 +296,7 @@ impl<W: Write> Context<'_, W> {
         clipboard: bool,
         env: &Env,
     ) -> Result<ExitCode, Error> {
-        let resolved = resolve(&self.files, name, &|| self.open_vault(env))?;
+        let resolved = resolve(&self.files, env, name, &|| self.open_vault(env))?;
         let exported = lanyard_core::export::Exported {
             credentials: &resolved.credentials,
             region: resolved.region.as_deref(),
@@ -325,7 +325,7 @@ impl<W: Write> Context<'_, W> {
             )
             .fix("exit that shell first; nested sessions would mix two profiles' credentials"));
         }
-        let resolved = resolve(&self.files, name, &|| self.open_vault(env))?;
+        let resolved = resolve(&self.files, env, name, &|| self.open_vault(env))?;
         let exported = lanyard_core::export::Exported {
             credentials: &resolved.credentials,
             region: resolved.region.as_deref(),

@@ -9,3 +9,4 @@ mod util;
 mod aws_config_sdk;
 mod botocore;
 mod credential_process;
+mod roles;

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod resolve;
 pub mod secret;
 pub mod store;
+pub mod sts;
 pub mod vault;
 
 pub use env::Env;

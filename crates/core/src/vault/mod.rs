@@ -109,6 +109,11 @@ impl Vault {
         Ok(Vault::new(Box::new(Chunked::new(store)), data_dir))
     }
 
+    /// The store itself, for other secrets Lanyard keeps (cached role credentials).
+    pub fn store(&self) -> &dyn SecretStore {
+        self.store.as_ref()
+    }
+
     /// What keeps the secrets.
     pub fn store_name(&self) -> &str {
         self.store.name()
