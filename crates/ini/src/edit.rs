@@ -488,8 +488,10 @@ impl Document {
         Ok(true)
     }
 
-    /// Removes a section, every duplicate of it, and the comment lines directly above each
-    /// header. Comments elsewhere stay. Returns whether the section existed.
+    /// Removes a section, every duplicate of it, the comment lines directly above each header
+    /// and those between its properties (they describe it). Comments after its last property
+    /// stay: they sit directly above the next section, or close the file. Returns whether the
+    /// section existed.
     pub fn remove_section(&mut self, id: &SectionId) -> Result<bool, EditError> {
         self.check_editable()?;
         let kinds = &self.layout().kinds;
