@@ -94,41 +94,56 @@ impl Context<'_> {
             )
             .fix(format!("`lanyard explain {name}` shows how it resolves"))
         })?;
-        let base = match &plan.steps[0] {
-        Step::AccessKey { access_key_id, secret_access_key, session_token, account_id, .. } => Credentials {
-            access_key_id: access_key_id.clone(),
-            secret_access_key: secret_access_key.clone(),
-            session_token: session_token.clone(),
-            expiration: None,
-            account_id: account_id.clone(),
-        },
-        Step::Process { command, account_id, .. } => match vault_profile_of(command) {
-            Some(other) if other != name && snapshot.profiles.profile(other).is_some() => {
-                let resolved = self.resolve(other, visited)?;
-                region = region.or(resolved.region);
-                resolved.credentials
-            }
-            Some(key_name) => {
-                let vault = vault()?;
-                let key = vault.get(key_name)?.ok_or_else(|| {
-                    Error::new(ErrorKind::NotFound, format!("the {} has no key for `{key_name}`", vault.store_name()))
-                        .fix(format!("store it with `lanyard vault add {key_name}`"))
-                })?;
-                from_vault(key, account_id.clone())
-            }
-            None => return Err(unsupported(name, "runs another credential_process")),
-        },
-        Step::Sso { .. } => return Err(unsupported(name, "signs in with IAM Identity Center")),
-        Step::WebIdentityToken { .. } => return Err(unsupported(name, "uses a web identity token")),
-        Step::NamedSource { source, .. } => {
-            return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` takes its credentials from {source}, which only the SDKs can reach"))
-                .fix("run the SDK where that source exists"))
-        }
-        Step::AssumeRole { .. } => return Err(unsupported(name, "starts with a role")),
-    };
+        // What the chain starts from, named without reading any secret: the cache of role
+        // credentials is keyed by it, so that a cache hit needs no keychain read for the base.
+        let base_identity = match &plan.steps[0] {
+            Step::AccessKey { access_key_id, .. } => format!("keys:{access_key_id}"),
+            Step::Process { command, .. } => vault_profile_of(command)
+                .map(|n| format!("lanyard:{n}"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let base = |visited: &mut Vec<String>| -> Result<(Credentials, Option<String>), Error> {
+            Ok(match &plan.steps[0] {
+                Step::AccessKey { access_key_id, secret_access_key, session_token, account_id, .. } => (
+                    Credentials {
+                        access_key_id: access_key_id.clone(),
+                        secret_access_key: secret_access_key.clone(),
+                        session_token: session_token.clone(),
+                        expiration: None,
+                        account_id: account_id.clone(),
+                    },
+                    None,
+                ),
+                Step::Process { command, account_id, .. } => match vault_profile_of(command) {
+                    Some(other) if other != name && snapshot.profiles.profile(other).is_some() => {
+                        let resolved = self.resolve(other, visited)?;
+                        (resolved.credentials, resolved.region)
+                    }
+                    Some(key_name) => {
+                        let vault = vault()?;
+                        let key = vault.get(key_name)?.ok_or_else(|| {
+                            Error::new(ErrorKind::NotFound, format!("the {} has no key for `{key_name}`", vault.store_name()))
+                                .fix(format!("store it with `lanyard vault add {key_name}`"))
+                        })?;
+                        (from_vault(key, account_id.clone()), None)
+                    }
+                    None => return Err(unsupported(name, "runs another credential_process")),
+                },
+                Step::Sso { .. } => return Err(unsupported(name, "signs in with IAM Identity Center")),
+                Step::WebIdentityToken { .. } => return Err(unsupported(name, "uses a web identity token")),
+                Step::NamedSource { source, .. } => {
+                    return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` takes its credentials from {source}, which only the SDKs can reach"))
+                        .fix("run the SDK where that source exists"))
+                }
+                Step::AssumeRole { .. } => return Err(unsupported(name, "starts with a role")),
+            })
+        };
         if plan.steps.len() == 1 {
+            let (credentials, other_region) = base(visited)?;
+            region = region.or(other_region);
             return Ok(Resolved {
-                credentials: base,
+                credentials,
                 region,
             });
         }
@@ -157,8 +172,18 @@ impl Context<'_> {
         // The cache is the keychain; without one, roles are still assumed, just not remembered.
         let vault = vault().ok();
         let store = vault.as_ref().map(|v| v.store());
-        let credentials =
-            sts::assume_cached(store, self.data_dir, base, &roles, &settings, &ask_mfa_code)?;
+        if base_identity.is_empty() {
+            base(visited)?;
+        }
+        let credentials = sts::assume_cached(
+            store,
+            self.data_dir,
+            &base_identity,
+            &mut || base(visited).map(|(credentials, _)| credentials),
+            &roles,
+            &settings,
+            &ask_mfa_code,
+        )?;
         Ok(Resolved {
             credentials,
             region,

@@ -130,17 +130,20 @@ fn store_cached(
     )
 }
 
-/// Assumes the chain of roles from `base`, or takes the result from the cache. `mfa` is asked
-/// for a code when a hop has an `mfa_serial`.
+/// Assumes the chain of roles from the credentials `base` gives, or takes the result from the
+/// cache, where `base_identity` (what the chain starts from, named without its secret) is part
+/// of the key: a hit reads no other secret. `mfa` is asked for a code when a hop has an
+/// `mfa_serial`.
 pub fn assume_cached(
     store: Option<&dyn SecretStore>,
     data_dir: &Path,
-    base: Credentials,
+    base_identity: &str,
+    base: &mut dyn FnMut() -> Result<Credentials, Error>,
     roles: &[RoleRequest],
     settings: &StsSettings,
     mfa: &dyn Fn(&str) -> Result<String, Error>,
 ) -> Result<Credentials, Error> {
-    let key = cache_key(&base.access_key_id, roles, settings);
+    let key = cache_key(base_identity, roles, settings);
     if let Some(hit) = store.and_then(|s| cached(s, &key)) {
         return Ok(hit);
     }
@@ -158,7 +161,7 @@ pub fn assume_cached(
     if let Some(hit) = store.and_then(|s| cached(s, &key)) {
         return Ok(hit);
     }
-    let fresh = assume_chain(base, roles, settings, mfa)?;
+    let fresh = assume_chain(base()?, roles, settings, mfa)?;
     if let Some(store) = store {
         if let Err(error) = store_cached(store, &key, &fresh) {
             eprintln!("lanyard: warning: the role credentials were not cached: {error}");
