@@ -54,13 +54,6 @@ fn age(seconds: i64) -> String {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Reads the key for `vault add`: from standard input with `--stdin`, else on the terminal
 /// with the secret hidden.
 fn read_key(from_stdin: bool) -> Result<AccessKey, Error> {
@@ -173,7 +166,7 @@ impl<W: Write> Context<'_, W> {
             VaultCommand::List { json } => {
                 let vault = self.open_vault(env)?;
                 let entries = vault.list()?;
-                let now = now();
+                let now = lanyard_core::credentials::unix_now();
                 if json {
                     let items: Vec<_> = entries
                         .iter()

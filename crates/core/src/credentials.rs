@@ -17,6 +17,14 @@ pub struct Credentials {
     pub account_id: Option<String>,
 }
 
+/// The current time in Unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// Formats Unix seconds as RFC 3339 in UTC (`2026-11-23T15:04:05Z`).
 pub fn rfc3339(unix: i64) -> String {
     let days = unix.div_euclid(86_400);

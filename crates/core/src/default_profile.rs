@@ -45,14 +45,8 @@ fn save(data_dir: &Path, state: Option<&DefaultState>) -> Result<(), Error> {
     let path = state_path(data_dir);
     match state {
         Some(state) => {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| Error::io("create the folder", data_dir, &e))?;
             let text = serde_json::to_string_pretty(state).expect("serialises");
-            let temp = tempfile::NamedTempFile::new_in(data_dir)
-                .map_err(|e| Error::io("write", &path, &e))?;
-            std::fs::write(temp.path(), text).map_err(|e| Error::io("write", &path, &e))?;
-            temp.persist(&path)
-                .map_err(|e| Error::io("replace", &path, &e.error))?;
+            crate::store::write_private_file(&path, &text)?;
         }
         None => match std::fs::remove_file(&path) {
             Ok(()) => {}

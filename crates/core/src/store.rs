@@ -287,19 +287,43 @@ impl Store {
     }
 
     fn lock(&self, target: &Path) -> Result<File, Error> {
-        let dir = self.data_dir.join("locks");
-        create_private_dir(&dir)?;
         let digest = Sha1::digest(target.to_string_lossy().as_bytes());
-        let path = dir.join(format!("{}.lock", hex(&digest)));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io("open the lock file", &path, &e))?;
-        file.lock().map_err(|e| Error::io("lock", &path, &e))?;
-        Ok(file)
+        lock_in(&self.data_dir, &hex(&digest))
     }
+}
+
+/// Takes the exclusive lock `NAME.lock` in the data folder's `locks/` (created 0700); it is
+/// held until the returned file is dropped.
+pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
+    let dir = data_dir.join("locks");
+    create_private_dir(&dir)?;
+    let path = dir.join(format!("{name}.lock"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("open the lock file", &path, &e))?;
+    file.lock().map_err(|e| Error::io("lock", &path, &e))?;
+    Ok(file)
+}
+
+/// Replaces a small file of Lanyard's own (state, index) atomically: a temporary file in the
+/// same folder, fsynced, renamed over it. The folder is created 0700 if missing.
+pub(crate) fn write_private_file(path: &Path, text: &str) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("write", path, &e))?;
+    temp.write_all(text.as_bytes())
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(|e| Error::io("write", path, &e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("replace", path, &e.error))?;
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

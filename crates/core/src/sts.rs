@@ -5,14 +5,13 @@
 //! under a lock of its own, so that many SDK processes asking at once cause one `AssumeRole`
 //! per hop, not one each.
 
-use std::fs::OpenOptions;
 use std::path::Path;
 
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
-use crate::credentials::Credentials;
+use crate::credentials::{unix_now, Credentials};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 use crate::vault::SecretStore;
@@ -44,13 +43,6 @@ pub struct StsSettings {
     pub region: String,
     /// An endpoint that replaces the default (`AWS_ENDPOINT_URL_STS`, `endpoint_url`, …).
     pub endpoint: Option<String>,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// The cache entry of a chain: what it starts from, where STS is, and every hop.
@@ -99,7 +91,7 @@ struct Cached {
 pub fn cached(store: &dyn SecretStore, key: &str) -> Option<Credentials> {
     let value = store.read(key).ok()??;
     let cached: Cached = serde_json::from_str(value.expose()).ok()?;
-    (cached.expiration - now() > REFRESH_BEFORE_SECONDS).then(|| Credentials {
+    (cached.expiration - unix_now() > REFRESH_BEFORE_SECONDS).then(|| Credentials {
         access_key_id: cached.access_key_id,
         secret_access_key: Secret::new(cached.secret_access_key.as_str()),
         session_token: Some(Secret::new(cached.session_token.as_str())),
@@ -148,16 +140,7 @@ pub fn assume_cached(
         return Ok(hit);
     }
     // One refresh per chain at a time: whoever waited finds the fresh credentials cached.
-    let locks = data_dir.join("locks");
-    std::fs::create_dir_all(&locks).map_err(|e| Error::io("create the folder", &locks, &e))?;
-    let lock_path = locks.join(format!("{}.lock", key.replace(':', "-")));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| Error::io("open the lock file", &lock_path, &e))?;
-    lock.lock().map_err(|e| Error::io("lock", &lock_path, &e))?;
+    let _lock = crate::store::lock_in(data_dir, &key.replace(':', "-"))?;
     if let Some(hit) = store.and_then(|s| cached(s, &key)) {
         return Ok(hit);
     }
@@ -221,7 +204,7 @@ async fn assume_one(
     let session_name = role
         .session_name
         .clone()
-        .unwrap_or_else(|| format!("lanyard-{}", now()));
+        .unwrap_or_else(|| format!("lanyard-{}", unix_now()));
     let mut request = client
         .assume_role()
         .role_arn(&role.role_arn)
@@ -315,12 +298,12 @@ mod tests {
     #[test]
     fn the_cache_serves_until_five_minutes_before_expiry() {
         let store = MemoryStore::default();
-        store_cached(&store, "k", &credentials(now() + 3600)).unwrap();
+        store_cached(&store, "k", &credentials(unix_now() + 3600)).unwrap();
         assert_eq!(cached(&store, "k").unwrap().access_key_id, "ASIACACHED");
         store_cached(
             &store,
             "k",
-            &credentials(now() + REFRESH_BEFORE_SECONDS - 1),
+            &credentials(unix_now() + REFRESH_BEFORE_SECONDS - 1),
         )
         .unwrap();
         assert!(cached(&store, "k").is_none(), "close to expiry: refresh");

@@ -10,10 +10,8 @@ mod import;
 mod store;
 
 use std::collections::BTreeMap;
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -22,6 +20,7 @@ pub use chunked::Chunked;
 pub use import::{import, plain_key_profiles};
 pub use store::{KeyringStore, MemoryStore, SecretStore};
 
+use crate::credentials::unix_now;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -77,13 +76,6 @@ pub fn mask_key_id(id: &str) -> String {
     }
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn account(name: &str) -> String {
     format!("aws-profile:{name}")
 }
@@ -137,31 +129,12 @@ impl Vault {
 
     /// Changes the index under a lock, so that concurrent `vault add`s keep every entry.
     fn update_index(&self, change: impl FnOnce(&mut Index)) -> Result<(), Error> {
-        let locks = self.data_dir.join("locks");
-        fs::create_dir_all(&locks).map_err(|e| Error::io("create the folder", &locks, &e))?;
-        let lock_path = locks.join("vault.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io("open the lock file", &lock_path, &e))?;
-        lock.lock().map_err(|e| Error::io("lock", &lock_path, &e))?;
+        let _lock = crate::store::lock_in(&self.data_dir, "vault")?;
         let mut index = self.read_index()?;
         index.version = 1;
         change(&mut index);
-        let path = self.index_path();
-        let mut temp = tempfile::NamedTempFile::new_in(&self.data_dir)
-            .map_err(|e| Error::io("write", &path, &e))?;
-        temp.write_all(
-            serde_json::to_string_pretty(&index)
-                .expect("index serialises")
-                .as_bytes(),
-        )
-        .and_then(|_| temp.as_file().sync_all())
-        .map_err(|e| Error::io("write", &path, &e))?;
-        temp.persist(&path)
-            .map_err(|e| Error::io("replace", &path, &e.error))?;
+        let text = serde_json::to_string_pretty(&index).expect("index serialises");
+        crate::store::write_private_file(&self.index_path(), &text)?;
         Ok(())
     }
 
@@ -186,7 +159,7 @@ impl Vault {
             )
             .fix("check that the key id and the secret were not swapped"));
         }
-        let stored_at = now();
+        let stored_at = unix_now();
         let stored = Stored {
             version: 1,
             aws_access_key_id: Zeroizing::new(key.access_key_id.clone()),
