@@ -11,7 +11,8 @@ pub fn unified_diff(change: &Change, label: &str, reveal: bool) -> String {
     if change.is_empty() {
         return String::new();
     }
-    let diff = TextDiff::from_lines(&change.before, &change.after);
+    let after = change.after();
+    let diff = TextDiff::from_lines(change.before(), &after);
     let text = diff
         .unified_diff()
         .context_radius(3)
@@ -52,18 +53,20 @@ fn mask_line(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lanyard_ini::{Document, Kind, SectionId};
     use std::path::PathBuf;
 
     #[test]
     fn masks_secret_values() {
-        let change = Change {
-            path: PathBuf::from("credentials"),
-            before: "[a]\naws_access_key_id = AKIA1\n".into(),
-            after: "[a]\naws_access_key_id = AKIA1\naws_secret_access_key = hunter2hunter2\n"
-                .into(),
-            written: false,
-            backup: None,
-        };
+        let mut document = Document::parse("[a]\naws_access_key_id = AKIA1\n", Kind::Credentials);
+        document
+            .set(
+                &SectionId::profile("a"),
+                "aws_secret_access_key",
+                "hunter2hunter2",
+            )
+            .unwrap();
+        let change = Change::new(PathBuf::from("credentials"), document);
         let masked = unified_diff(&change, "credentials", false);
         assert!(
             masked.contains("+aws_secret_access_key = *** (14 characters)"),

@@ -78,12 +78,21 @@ impl Target {
 }
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    !needle.is_empty()
-        && haystack
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    // Only where the first byte matches, in either case, is the rest compared.
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        haystack,
+    )
+    .any(|at| {
+        haystack
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Splits `key=value` (or `parent.sub=value`) for a section kind.
@@ -519,4 +528,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignore_case;
+
+    #[test]
+    fn finds_a_key_in_any_case_anywhere() {
+        assert!(contains_ignore_case("[a]\nRegion = x\n", "region"));
+        assert!(contains_ignore_case("[a]\nregion", "REGION"));
+        assert!(contains_ignore_case("rrregion", "region"));
+        assert!(!contains_ignore_case("[a]\nregio", "region"));
+        assert!(!contains_ignore_case("", "region"));
+        assert!(!contains_ignore_case("region", ""));
+        // Non-ASCII text around it is fine.
+        assert!(contains_ignore_case("é région RÉGION rEgIoN", "region"));
+    }
 }

@@ -34,10 +34,9 @@ pub struct Store {
 pub struct Change {
     /// The file (as configured, before following a symlink).
     pub path: PathBuf,
-    /// The text before the edit (empty for a missing file).
-    pub before: String,
-    /// The text after.
-    pub after: String,
+    /// The edited document: its source is the text before the edit.
+    document: Document,
+    unchanged: bool,
     /// Whether the file was written (false for a dry run or an edit that changed nothing).
     pub written: bool,
     /// Where the previous version was kept.
@@ -45,9 +44,30 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change to the file at `path`: `document` after the edit.
+    pub fn new(path: PathBuf, document: Document) -> Change {
+        Change {
+            path,
+            unchanged: document.is_unchanged(),
+            document,
+            written: false,
+            backup: None,
+        }
+    }
+
     /// Whether the edit changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.before == self.after
+        self.unchanged
+    }
+
+    /// The text before the edit (empty for a missing file).
+    pub fn before(&self) -> &str {
+        self.document.source()
+    }
+
+    /// The text after the edit. Built on demand: writing the file does not need it.
+    pub fn after(&self) -> String {
+        self.document.render()
     }
 }
 
@@ -128,19 +148,11 @@ impl Store {
                 return Err(crate::error::unparseable(&path, error));
             }
             edit(&mut document)?;
-            let after = document.render();
-            let before = document.into_source();
-            let mut change = Change {
-                path: path.clone(),
-                before,
-                after,
-                written: false,
-                backup: None,
-            };
+            let mut change = Change::new(path.clone(), document);
             if dry_run || change.is_empty() {
                 return Ok(change);
             }
-            match self.replace(&target, kind, &change.after, seen.as_ref())? {
+            match self.replace(&target, kind, &change.document, seen.as_ref())? {
                 Some(backup) => {
                     change.written = true;
                     change.backup = backup;
@@ -163,7 +175,7 @@ impl Store {
         &self,
         target: &Path,
         kind: Kind,
-        text: &str,
+        document: &Document,
         seen: Option<&Fingerprint>,
     ) -> Result<Option<Option<PathBuf>>, Error> {
         let dir = target
@@ -194,7 +206,8 @@ impl Store {
                 let _ = std::os::unix::fs::chown(temp.path(), Some(meta.uid()), Some(meta.gid()));
             }
         }
-        temp.write_all(text.as_bytes())
+        document
+            .write_to(temp.as_file_mut())
             .map_err(|e| Error::io("write", temp.path(), &e))?;
         temp.as_file()
             .sync_all()

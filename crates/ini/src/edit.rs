@@ -208,8 +208,9 @@ impl Document {
         found
     }
 
-    fn property_span(&self, at: (usize, usize)) -> &PropertySpan {
-        &self.properties_of(&self.layout().sections[at.0])[at.1]
+    fn property_span(&self, at: (usize, usize)) -> PropertySpan {
+        self.properties_of(&self.layout().sections[at.0])
+            .swap_remove(at.1)
     }
 
     /// Where a new property goes in a section: after its last property.
@@ -280,7 +281,7 @@ impl Document {
         }
         match self.winning_property(id, key) {
             Some(at) => {
-                let property = self.property_span(at).clone();
+                let property = self.property_span(at);
                 let line = self.line(property.line);
                 let range = property.value.clone();
                 let mut text = String::with_capacity(line.len() + value.len());
@@ -336,11 +337,10 @@ impl Document {
         self.unset(id, new_key)?;
         // Unsetting may have moved the line: find it again.
         let at = self.winning_property(id, old_key).expect("still there");
-        let property_line = self.property_span(at).line;
+        let property = self.property_span(at);
         let line = format!("{} = {value}", new_key.to_ascii_lowercase());
-        self.replace_line(property_line, line.trim_end_matches([' ', '\t']).to_owned());
-        let extra: Vec<usize> = self.property_span(at).extra.clone();
-        self.remove_lines(&extra);
+        self.replace_line(property.line, line.trim_end_matches([' ', '\t']).to_owned());
+        self.remove_lines(&property.extra);
         self.rescan();
         Ok(true)
     }
@@ -371,7 +371,7 @@ impl Document {
         };
         match self.winning_property(id, parent) {
             Some(at) => {
-                let property = self.property_span(at).clone();
+                let property = self.property_span(at);
                 if !property.nested {
                     return Err(EditError::NotNested {
                         key: self.key_of(&property).to_owned(),
@@ -436,7 +436,7 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in self.properties_of(&self.layout().sections[span]) {
+            for property in &self.properties_of(&self.layout().sections[span]) {
                 if self.key_of(property).eq_ignore_ascii_case(key) {
                     doomed.push(property.line);
                     doomed.extend(property.extra.iter().copied());
@@ -456,7 +456,7 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in self.properties_of(&self.layout().sections[span]) {
+            for property in &self.properties_of(&self.layout().sections[span]) {
                 if !self.key_of(property).eq_ignore_ascii_case(parent) || !property.nested {
                     continue;
                 }
@@ -561,20 +561,20 @@ impl Document {
         for span_index in spans {
             let span = &self.layout().sections[span_index];
             let line = self.line(span.header);
-            let inner = &line[span.inner.clone()];
+            let inner = &line[span.inner()];
             let text = if default_involved {
                 // `[default]` has no prefix and other profiles need one: write the canonical form.
                 let canonical_inner = &canonical[1..canonical.len() - 1];
                 format!(
                     "{}{}{}",
-                    &line[..span.inner.start],
+                    &line[..span.inner().start],
                     canonical_inner,
-                    &line[span.inner.end..]
+                    &line[span.inner().end..]
                 )
             } else {
                 let (_, name) = split_header(inner);
                 let name_start =
-                    span.inner.start + (name.as_ptr() as usize - inner.as_ptr() as usize);
+                    span.inner().start + (name.as_ptr() as usize - inner.as_ptr() as usize);
                 format!(
                     "{}{}{}",
                     &line[..name_start],
@@ -602,21 +602,21 @@ impl Document {
         }
         // The last definition of each key wins; keep the order in which keys first appear.
         let mut order: Vec<String> = Vec::new();
-        let mut winners: std::collections::HashMap<String, &PropertySpan> = Default::default();
+        let mut winners: std::collections::HashMap<String, PropertySpan> = Default::default();
         for &span in &spans {
-            for property in self.properties_of(&self.layout().sections[span]) {
+            for property in &self.properties_of(&self.layout().sections[span]) {
                 if !is_identifier(self.key_of(property)) {
                     continue;
                 }
                 let key = self.key_of(property).to_ascii_lowercase();
-                if winners.insert(key.clone(), property).is_none() {
+                if winners.insert(key.clone(), property.clone()).is_none() {
                     order.push(key);
                 }
             }
         }
         let mut lines = Vec::new();
         for key in &order {
-            let property = winners[key];
+            let property = &winners[key];
             lines.push(self.line(property.line).to_owned());
             lines.extend(property.extra.iter().map(|&l| self.line(l).to_owned()));
         }

@@ -68,12 +68,12 @@ impl Document {
         let mut seen: HashMap<(u8, &str), usize> = HashMap::new();
         for span in &self.layout().sections {
             let header = self.line(span.header);
-            let inner = trim(&header[span.inner.clone()]);
-            let role_key = match &span.role {
+            let inner = trim(&header[span.inner()]);
+            let role_key = match span.role {
                 SectionRole::Profile { .. } => 0,
                 SectionRole::SsoSession => 1,
                 SectionRole::Services => 2,
-                SectionRole::Other(_) => 3,
+                SectionRole::Other => 3,
                 SectionRole::Ignored(reason) => {
                     let quoted =
                         self.name_of(span).starts_with(['"', '\'']) || inner.contains(['"', '\'']);
@@ -88,7 +88,10 @@ impl Document {
                         push(
                             LintCode::IgnoredSection,
                             span.header,
-                            format!("[{inner}] is ignored: {reason}"),
+                            format!(
+                                "[{inner}] is ignored: {}",
+                                reason.reason(self.prefix_of(span), self.name_of(span))
+                            ),
                             match self.kind() {
                                 Kind::Config => "write it as [profile NAME] with a name of letters, digits and _ - / . % @ : +",
                                 Kind::Credentials => "write it as [NAME] with a name of letters, digits and _ - / . % @ : +",
@@ -98,11 +101,11 @@ impl Document {
                     continue;
                 }
             };
-            if header[span.inner.clone()].starts_with([' ', '\t']) {
+            if header[span.inner()].starts_with([' ', '\t']) {
                 push(
                     LintCode::PaddedHeader,
                     span.header,
-                    format!("[{}] has spaces inside the brackets: the SDKs read it, the AWS CLI ignores the section", &header[span.inner.clone()]),
+                    format!("[{}] has spaces inside the brackets: the SDKs read it, the AWS CLI ignores the section", &header[span.inner()]),
                     &format!("write it as [{inner}]"),
                 );
             }
@@ -127,7 +130,7 @@ impl Document {
                 seen.insert((role_key, self.name_of(span)), span.header);
             }
             let mut keys: HashMap<String, usize> = HashMap::new();
-            for property in self.properties_of(span) {
+            for property in &self.properties_of(span) {
                 if trim(&self.line(property.line)[property.value.end..]).starts_with(['#', ';']) {
                     push(
                         LintCode::InlineComment,

@@ -35,7 +35,7 @@ pub(crate) enum LineKind {
 }
 
 /// What a section header declares, after the specification's normalisation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SectionRole {
     /// A profile (the name is normalised: `default` for both `[default]` and `[profile default]`).
     Profile {
@@ -44,24 +44,64 @@ pub(crate) enum SectionRole {
     SsoSession,
     Services,
     /// `[prefix name]` with a prefix the SDKs keep as an unknown section.
-    Other(String),
-    /// A section every spec-following SDK ignores, with the reason.
-    Ignored(String),
+    Other,
+    /// A section every spec-following SDK ignores, and why.
+    Ignored(Ignored),
 }
 
-/// A section header and the lines up to the next one.
+/// Why the SDKs ignore a section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ignored {
+    /// The name is not an identifier.
+    InvalidName,
+    /// A config section other than `[default]` without a prefix.
+    NoPrefix,
+    /// `[profile NAME]` in the credentials file.
+    ProfilePrefix,
+    /// `[prefix NAME]` in the credentials file.
+    Prefixed,
+}
+
+impl Ignored {
+    /// The reason, in words, for the section `[prefix name]`.
+    pub(crate) fn reason(self, prefix: Option<&str>, name: &str) -> String {
+        match self {
+            Ignored::InvalidName => format!("`{name}` is not a valid name"),
+            Ignored::NoPrefix => "sections of the config file other than [default] need a prefix, as in [profile NAME]".to_owned(),
+            Ignored::ProfilePrefix => {
+                "sections of the credentials file must not begin with `profile`".to_owned()
+            }
+            Ignored::Prefixed => format!(
+                "[{} …] sections belong in the config file, not the credentials file",
+                prefix.unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// A section header and the lines up to the next one. (Compact: large files have many.)
 #[derive(Clone, Debug)]
 pub(crate) struct SectionSpan {
     pub header: usize,
     /// Exclusive end: the next header, or the end of the document.
     pub end: usize,
     pub role: SectionRole,
-    /// The name after normalisation (`foo` for `[profile foo]`).
-    pub name: Range<usize>,
+    /// Byte range of the name after normalisation (`foo` for `[profile foo]`), in the header.
+    name: (u32, u32),
     /// Byte range of the text inside the brackets, in the header line.
-    pub inner: Range<usize>,
-    /// This section's properties: a range of [`Layout::properties`].
-    pub properties: Range<usize>,
+    inner: (u32, u32),
+}
+
+impl SectionSpan {
+    /// Byte range of the name after normalisation (`foo` for `[profile foo]`), in the header.
+    pub fn name(&self) -> Range<usize> {
+        self.name.0 as usize..self.name.1 as usize
+    }
+
+    /// Byte range of the text inside the brackets, in the header line.
+    pub fn inner(&self) -> Range<usize> {
+        self.inner.0 as usize..self.inner.1 as usize
+    }
 }
 
 /// A property line with the continuation and sub-property lines that belong to it.
@@ -85,13 +125,13 @@ impl PropertySpan {
     }
 }
 
-/// The classification of a whole document.
+/// The classification of a whole document: one byte a line, and the sections. Properties
+/// are read from the lines a section at a time, when asked for ([`properties`]): an edit of
+/// one section of a large file never builds them for the others.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Layout {
     pub kinds: Vec<LineKind>,
     pub sections: Vec<SectionSpan>,
-    /// Every property of every section, in file order (one allocation, not one a section).
-    pub properties: Vec<PropertySpan>,
     pub errors: Vec<crate::Diagnostic>,
 }
 
@@ -257,175 +297,225 @@ pub(crate) fn role(kind: Kind, prefix: Option<&str>, name: &str) -> SectionRole 
     match (kind, prefix) {
         (Kind::Config, Some(prefix)) => {
             if !is_identifier(name) {
-                SectionRole::Ignored(format!("`{name}` is not a valid name"))
+                SectionRole::Ignored(Ignored::InvalidName)
             } else {
                 match prefix {
                     "profile" => SectionRole::Profile { prefixed: true },
                     "sso-session" => SectionRole::SsoSession,
                     "services" => SectionRole::Services,
-                    other => SectionRole::Other(other.to_owned()),
+                    _ => SectionRole::Other,
                 }
             }
         }
         (Kind::Config, None) if name == "default" => SectionRole::Profile { prefixed: false },
-        (Kind::Config, None) => SectionRole::Ignored(
-            "sections of the config file other than [default] need a prefix, as in [profile NAME]"
-                .to_owned(),
-        ),
-        (Kind::Credentials, Some("profile")) => SectionRole::Ignored(
-            "sections of the credentials file must not begin with `profile`".to_owned(),
-        ),
-        (Kind::Credentials, Some(prefix)) => SectionRole::Ignored(format!(
-            "[{prefix} …] sections belong in the config file, not the credentials file"
-        )),
+        (Kind::Config, None) => SectionRole::Ignored(Ignored::NoPrefix),
+        (Kind::Credentials, Some("profile")) => SectionRole::Ignored(Ignored::ProfilePrefix),
+        (Kind::Credentials, Some(_)) => SectionRole::Ignored(Ignored::Prefixed),
         (Kind::Credentials, None) if is_identifier(name) => {
             SectionRole::Profile { prefixed: false }
         }
-        (Kind::Credentials, None) => SectionRole::Ignored(format!("`{name}` is not a valid name")),
+        (Kind::Credentials, None) => SectionRole::Ignored(Ignored::InvalidName),
     }
 }
 
 enum State {
     Start,
-    /// In a section; `property` is the index of the current property in `properties`.
+    /// In a section; `nested` tells whether the current property, if any, takes
+    /// sub-properties (its value on the first line is empty).
     Section {
-        property: Option<usize>,
+        nested: Option<bool>,
     },
     /// After a header the spec rejects: its lines belong to no section.
     Broken,
 }
 
-/// Gives the open section the properties added since it opened.
-fn close_section(sections: &mut [SectionSpan], properties: &[PropertySpan]) {
-    if let Some(last) = sections.last_mut() {
-        last.properties.end = properties.len();
-    }
+/// A byte range of a header line as two `u32`; `None` for a line of 4 GiB or more.
+fn compact(range: Range<usize>) -> Option<(u32, u32)> {
+    Some((
+        u32::try_from(range.start).ok()?,
+        u32::try_from(range.end).ok()?,
+    ))
 }
 
+/// Classifies a whole document.
 pub(crate) fn scan(document: &Document) -> Layout {
-    let kind = document.kind();
-    let count = document.line_count();
-    let mut kinds = Vec::with_capacity(count);
-    // Every section starts with a `[` line: reserve for them all at once.
-    let headers = (0..count)
-        .filter(|&i| document.line(i).starts_with('['))
-        .count();
-    let mut sections: Vec<SectionSpan> = Vec::with_capacity(headers);
-    // A config file has about five properties to a section.
-    let mut properties: Vec<PropertySpan> = Vec::with_capacity(headers * 6);
-    let mut errors = Vec::new();
-    let mut state = State::Start;
-    let mut error = |line: usize, message: String| {
-        errors.push(crate::Diagnostic {
-            line: line + 1,
+    let mut scanner = Scanner::new(document.kind(), document.line_count());
+    for index in 0..document.line_count() {
+        scanner.line(index, document.line(index));
+    }
+    scanner.finish(document.line_count())
+}
+
+/// The classification, fed one line at a time: parsing classifies each line as it splits
+/// the text, in the same pass.
+pub(crate) struct Scanner {
+    kind: Kind,
+    state: State,
+    layout: Layout,
+}
+
+impl Scanner {
+    pub(crate) fn new(kind: Kind, lines: usize) -> Scanner {
+        Scanner {
+            kind,
+            state: State::Start,
+            layout: Layout {
+                kinds: Vec::with_capacity(lines),
+                // A config file has about six lines to a section.
+                sections: Vec::with_capacity(lines / 6 + 1),
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    fn error(&mut self, index: usize, message: String) -> LineKind {
+        self.layout.errors.push(crate::Diagnostic {
+            line: index + 1,
             message,
         });
-    };
+        LineKind::Invalid
+    }
 
-    for index in 0..count {
-        let text = document.line(index);
+    /// Classifies line `index` (the lines come in order, from 0).
+    pub(crate) fn line(&mut self, index: usize, text: &str) {
         let first = text.as_bytes().first().copied();
-        let line_kind = if text.bytes().all(is_whitespace) {
-            LineKind::Blank
+        let line_kind = if first == Some(b'[') {
+            self.header(index, text)
         } else if matches!(first, Some(b'#' | b';')) {
             LineKind::Comment
-        } else if first == Some(b'[') {
-            match header_inner(text) {
-                Ok(inner) => {
-                    close_section(&mut sections, &properties);
-                    if let Some(last) = sections.last_mut() {
-                        last.end = index;
-                    }
-                    let (prefix, name) = split_header(&text[inner.clone()]);
-                    sections.push(SectionSpan {
-                        header: index,
-                        end: count,
-                        role: role(kind, prefix, name),
-                        name: range_in(text, name),
-                        inner,
-                        properties: properties.len()..properties.len(),
-                    });
-                    state = State::Section { property: None };
-                    LineKind::Header
-                }
-                Err(message) => {
-                    error(index, message.to_owned());
-                    close_section(&mut sections, &properties);
-                    if let Some(last) = sections.last_mut() {
-                        last.end = index;
-                    }
-                    state = State::Broken;
-                    LineKind::Invalid
-                }
-            }
-        } else if matches!(first, Some(b' ' | b'\t')) {
-            match state {
-                State::Start => {
-                    error(index, "Expected a profile definition".to_owned());
-                    LineKind::Invalid
-                }
-                State::Broken => LineKind::Invalid,
-                State::Section { property: None } => {
-                    error(
-                        index,
-                        "Expected a property definition, found continuation".to_owned(),
-                    );
-                    LineKind::Invalid
-                }
-                State::Section { property: Some(p) } => {
-                    let property = &mut properties[p];
-                    if property.nested {
-                        if let Err(reason) = split_property(text) {
-                            error(index, property_error(reason, "sub-property"));
-                            LineKind::Invalid
-                        } else {
-                            property.extra.push(index);
-                            LineKind::SubProperty
-                        }
-                    } else {
-                        property.extra.push(index);
-                        LineKind::Continuation
-                    }
-                }
-            }
+        } else if text.bytes().all(is_whitespace) {
+            LineKind::Blank
         } else {
-            match state {
-                State::Start => {
-                    error(index, "Expected a profile definition".to_owned());
-                    LineKind::Invalid
-                }
-                State::Broken => LineKind::Invalid,
-                State::Section { .. } => match split_property(text) {
-                    Ok((key, value)) => {
-                        properties.push(PropertySpan {
-                            line: index,
-                            key: range_in(text, key),
-                            value: range_in(text, value),
-                            extra: Vec::new(),
-                            nested: value.is_empty(),
-                        });
-                        state = State::Section {
-                            property: Some(properties.len() - 1),
+            let indented = matches!(first, Some(b' ' | b'\t'));
+            match (&self.state, indented) {
+                (State::Start, _) => self.error(index, "Expected a profile definition".to_owned()),
+                (State::Broken, _) => LineKind::Invalid,
+                (State::Section { nested: None }, true) => self.error(
+                    index,
+                    "Expected a property definition, found continuation".to_owned(),
+                ),
+                (
+                    State::Section {
+                        nested: Some(false),
+                    },
+                    true,
+                ) => LineKind::Continuation,
+                (State::Section { nested: Some(true) }, true) => match check_property(text) {
+                    Ok(_) => LineKind::SubProperty,
+                    Err(reason) => self.error(index, property_error(reason, "sub-property")),
+                },
+                (State::Section { .. }, false) => match check_property(text) {
+                    Ok(nested) => {
+                        self.state = State::Section {
+                            nested: Some(nested),
                         };
                         LineKind::Property
                     }
                     Err(reason) => {
-                        error(index, property_error(reason, "property"));
-                        state = State::Section { property: None };
-                        LineKind::Invalid
+                        self.state = State::Section { nested: None };
+                        self.error(index, property_error(reason, "property"))
                     }
                 },
             }
         };
-        kinds.push(line_kind);
+        self.layout.kinds.push(line_kind);
     }
-    close_section(&mut sections, &properties);
-    Layout {
-        kinds,
-        sections,
-        properties,
-        errors,
+
+    fn header(&mut self, index: usize, text: &str) -> LineKind {
+        let header = header_inner(text).and_then(|inner| {
+            let (prefix, name) = split_header(&text[inner.clone()]);
+            match (compact(range_in(text, name)), compact(inner)) {
+                (Some(name_range), Some(inner)) => {
+                    Ok((role(self.kind, prefix, name), name_range, inner))
+                }
+                _ => Err("A profile definition must be shorter than 4 GiB"),
+            }
+        });
+        if let Some(last) = self.layout.sections.last_mut() {
+            last.end = index;
+        }
+        match header {
+            Ok((role, name, inner)) => {
+                self.layout.sections.push(SectionSpan {
+                    header: index,
+                    end: usize::MAX,
+                    role,
+                    name,
+                    inner,
+                });
+                self.state = State::Section { nested: None };
+                LineKind::Header
+            }
+            Err(message) => {
+                self.state = State::Broken;
+                self.error(index, message.to_owned())
+            }
+        }
     }
+
+    /// The layout of a document of `count` lines, all of them given to [`Scanner::line`].
+    pub(crate) fn finish(mut self, count: usize) -> Layout {
+        if let Some(last) = self.layout.sections.last_mut() {
+            if last.end == usize::MAX {
+                last.end = count;
+            }
+        }
+        self.layout
+    }
+}
+
+/// Checks a property or sub-property line as [`split_property`] reads it, and tells whether
+/// its value is empty (the property then takes sub-properties). Most lines have no `#` or `;`
+/// before their `=`: for them the answer needs no comment scan.
+pub(crate) fn check_property(text: &str) -> Result<bool, &'static str> {
+    let bytes = text.as_bytes();
+    if let Some(equals) = bytes.iter().position(|&b| b == b'=') {
+        if !bytes[..equals].iter().any(|&b| b == b'#' || b == b';') {
+            // No comment starts before the `=`, so it is the one that splits the line.
+            if trim(&text[..equals]).is_empty() {
+                return Err("did not have a name");
+            }
+            // The value is empty when only spaces and tabs follow the `=`, or a comment does
+            // after at least one of them (right after the `=` it is part of the value).
+            let rest = &bytes[equals + 1..];
+            return Ok(match rest.iter().position(|&b| !is_whitespace(b)) {
+                None => true,
+                Some(at) => at > 0 && matches!(rest[at], b'#' | b';'),
+            });
+        }
+    }
+    split_property(text).map(|(_, value)| value.is_empty())
+}
+
+/// The properties of a section, read from its lines: each property line with the
+/// continuation and sub-property lines that follow it.
+pub(crate) fn properties(document: &Document, span: &SectionSpan) -> Vec<PropertySpan> {
+    let kinds = &document.layout().kinds;
+    let mut properties: Vec<PropertySpan> = Vec::new();
+    let lines = span.header + 1..span.end;
+    for (index, kind) in lines.clone().zip(&kinds[lines]) {
+        match kind {
+            LineKind::Property => {
+                let text = document.line(index);
+                if let Ok((key, value)) = split_property(text) {
+                    properties.push(PropertySpan {
+                        line: index,
+                        key: range_in(text, key),
+                        value: range_in(text, value),
+                        extra: Vec::new(),
+                        nested: value.is_empty(),
+                    });
+                }
+            }
+            LineKind::Continuation | LineKind::SubProperty => {
+                if let Some(property) = properties.last_mut() {
+                    property.extra.push(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    properties
 }
 
 #[cfg(test)]
@@ -560,6 +650,11 @@ mod tests {
                 let slow = reference::strip_comment(line, need);
                 assert_eq!(at(line, fast), at(line, slow), "{line:?} {need}");
             }
+            assert_eq!(
+                check_property(line),
+                reference::split_property(line).map(|(_, v)| v.is_empty()),
+                "{line:?}"
+            );
             let fast = split_property(line).map(|(k, v)| (at(line, k), at(line, v)));
             let slow = reference::split_property(line).map(|(k, v)| (at(line, k), at(line, v)));
             assert_eq!(fast, slow, "{line:?}");

@@ -134,7 +134,8 @@ impl Document {
                 SectionRole::Profile { .. } => &mut view.profiles,
                 SectionRole::SsoSession => &mut view.sso_sessions,
                 SectionRole::Services => &mut view.services,
-                SectionRole::Other(prefix) => {
+                SectionRole::Other => {
+                    let prefix = self.prefix_of(span).unwrap_or_default();
                     let key = format!("{prefix} {}", self.name_of(span));
                     let section = view.other.entry(key).or_default();
                     self.merge_span(span, section);
@@ -164,7 +165,7 @@ impl Document {
             kind,
             line: span.header + 1,
         });
-        for property in self.properties_of(span) {
+        for property in &self.properties_of(span) {
             if !is_identifier(self.key_of(property)) {
                 continue;
             }

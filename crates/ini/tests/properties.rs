@@ -1236,6 +1236,11 @@ fn check_edits(text: &str, kind: Kind, edits: &[Edit]) -> Result<(), TestCaseErr
         // The text reads back the same, line for line.
         let reparsed = Document::parse(&after, kind);
         prop_assert_eq!(reparsed.render(), after.clone());
+        // What the store writes, and whether it writes at all, agree with the rendering.
+        let mut written = Vec::new();
+        doc.write_to(&mut written).expect("writing to memory");
+        prop_assert_eq!(String::from_utf8(written).expect("UTF-8"), after.clone());
+        prop_assert_eq!(doc.is_unchanged(), after == text, "{}", context);
         let reread = reparsed.sections();
         prop_assert_eq!(reread.as_ref(), Ok(&view), "{}", context);
 
