@@ -510,6 +510,25 @@ mod tests {
     }
 
     #[test]
+    fn classifying_while_splitting_reads_like_classifying_after() {
+        let mut text = String::from("\u{feff}# top\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "[profile p{i}]\r\nregion = r{i}\ns3 =\n  k = v\n\n; c\n"
+            ));
+            if i % 500 == 7 {
+                text.push_str("  stray continuation\nbad line\n[broken\nk = v\n");
+            }
+        }
+        text.push_str("[default]\nlast = 1");
+        let doc = Document::parse(&text, Kind::Config);
+        assert_eq!(*doc.layout(), scan::scan(&doc));
+        assert_eq!(doc.errors().len(), 12, "{:?}", doc.errors());
+        assert_eq!(doc.render(), text);
+        assert_eq!(doc.line(doc.line_count() - 1), "last = 1");
+    }
+
+    #[test]
     fn finds_every_newline() {
         // Bytes next to `\n` in value (0x09, 0x0b, 0x8a) must not be mistaken for it.
         let text: String = (0..300)

@@ -80,7 +80,7 @@ impl Ignored {
 }
 
 /// A section header and the lines up to the next one. (Compact: large files have many.)
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SectionSpan {
     pub header: usize,
     /// Exclusive end: the next header, or the end of the document.
@@ -128,7 +128,7 @@ impl PropertySpan {
 /// The classification of a whole document: one byte a line, and the sections. Properties
 /// are read from the lines a section at a time, when asked for ([`properties`]): an edit of
 /// one section of a large file never builds them for the others.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub kinds: Vec<LineKind>,
     pub sections: Vec<SectionSpan>,
@@ -464,25 +464,42 @@ impl Scanner {
     }
 }
 
+/// The index of the first `=`, `#` or `;` in `bytes`, looking at 8 bytes at a time.
+fn first_equals_or_comment(bytes: &[u8]) -> Option<usize> {
+    let hits = |word: u64| byte_bits(word, b'=') | byte_bits(word, b'#') | byte_bits(word, b';');
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let found = hits(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        if found != 0 {
+            return Some(base + found.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    // The last bytes, padded with zeros (none of the three).
+    let word = (words.remainder().iter().enumerate())
+        .fold(0u64, |word, (i, &b)| word | (u64::from(b) << (8 * i)));
+    let found = hits(word);
+    (found != 0).then(|| base + found.trailing_zeros() as usize / 8)
+}
+
 /// Checks a property or sub-property line as [`split_property`] reads it, and tells whether
 /// its value is empty (the property then takes sub-properties). Most lines have no `#` or `;`
 /// before their `=`: for them the answer needs no comment scan.
 pub(crate) fn check_property(text: &str) -> Result<bool, &'static str> {
     let bytes = text.as_bytes();
-    if let Some(equals) = bytes.iter().position(|&b| b == b'=') {
-        if !bytes[..equals].iter().any(|&b| b == b'#' || b == b';') {
-            // No comment starts before the `=`, so it is the one that splits the line.
-            if trim(&text[..equals]).is_empty() {
-                return Err("did not have a name");
-            }
-            // The value is empty when only spaces and tabs follow the `=`, or a comment does
-            // after at least one of them (right after the `=` it is part of the value).
-            let rest = &bytes[equals + 1..];
-            return Ok(match rest.iter().position(|&b| !is_whitespace(b)) {
-                None => true,
-                Some(at) => at > 0 && matches!(rest[at], b'#' | b';'),
-            });
+    if let Some(equals) = first_equals_or_comment(bytes).filter(|&at| bytes[at] == b'=') {
+        // No comment starts before the `=`, so it is the one that splits the line.
+        if bytes[..equals].iter().all(|&b| is_whitespace(b)) {
+            return Err("did not have a name");
         }
+        // The value is empty when only spaces and tabs follow the `=`, or a comment does
+        // after at least one of them (right after the `=` it is part of the value).
+        let rest = &bytes[equals + 1..];
+        return Ok(match rest.iter().position(|&b| !is_whitespace(b)) {
+            None => true,
+            Some(at) => at > 0 && matches!(rest[at], b'#' | b';'),
+        });
     }
     split_property(text).map(|(_, value)| value.is_empty())
 }
