@@ -47,3 +47,16 @@ pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
     );
     (AwsFiles::new(store), locations)
 }
+/// With `LANYARD_TRACE` set, prints `label` and the milliseconds since the first call to
+/// stderr: where the time of a command goes, phase by phase. Labels only, never data.
+pub fn trace(label: &str) {
+    static START: std::sync::OnceLock<Option<std::time::Instant>> = std::sync::OnceLock::new();
+    let start =
+        START.get_or_init(|| std::env::var_os("LANYARD_TRACE").map(|_| std::time::Instant::now()));
+    if let Some(start) = start {
+        eprintln!(
+            "lanyard: trace: {:8.3} ms {label}",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}

@@ -143,12 +143,18 @@ impl Store {
         };
         for _ in 0..ATTEMPTS {
             let seen = fingerprint(&target);
-            let mut document = Document::parse_string(read_text(&target)?, kind);
+            crate::trace("locked");
+            let text = read_text(&target)?;
+            crate::trace("read");
+            let mut document = Document::parse_string(text, kind);
+            crate::trace("parsed");
             if let Some(error) = document.errors().first() {
                 return Err(crate::error::unparseable(&path, error));
             }
             edit(&mut document)?;
+            crate::trace("edited");
             let mut change = Change::new(path.clone(), document);
+            crate::trace("compared");
             if dry_run || change.is_empty() {
                 return Ok(change);
             }
@@ -188,10 +194,15 @@ impl Store {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.lanyard-"))
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file", dir, &e))?;
+        // When the backup of this version will push the oldest one out, the oldest one's
+        // inode becomes the temporary file: overwriting a file costs much less than freeing
+        // one and allocating another of the same size.
+        let backups = self.backup_dir_of(kind, target);
+        let spare = old_meta.as_ref().and_then(|_| {
+            let mut kept = list_backups(&backups);
+            (kept.len() >= BACKUPS_KEPT).then(|| kept.swap_remove(0))
+        });
+        let temp = Temp::create(dir, &name, spare.as_deref())?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -199,19 +210,24 @@ impl Store {
                 .as_ref()
                 .map(|m| m.mode() & 0o7777)
                 .unwrap_or(0o600);
-            fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode))
-                .map_err(|e| Error::io("set permissions on", temp.path(), &e))?;
+            temp.file
+                .set_permissions(fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::io("set permissions on", &temp.path, &e))?;
             if let Some(meta) = &old_meta {
                 // Keep the owner; only root can give a file away, so a refusal is fine.
-                let _ = std::os::unix::fs::chown(temp.path(), Some(meta.uid()), Some(meta.gid()));
+                let _ = std::os::unix::fs::fchown(&temp.file, Some(meta.uid()), Some(meta.gid()));
             }
         }
+        let mut out = Overwrite::new(&temp.file, temp.recycled);
         document
-            .write_to(temp.as_file_mut())
-            .map_err(|e| Error::io("write", temp.path(), &e))?;
-        temp.as_file()
+            .write_to(&mut out)
+            .and_then(|()| out.finish())
+            .map_err(|e| Error::io("write", &temp.path, &e))?;
+        crate::trace("written");
+        temp.file
             .sync_all()
-            .map_err(|e| Error::io("flush", temp.path(), &e))?;
+            .map_err(|e| Error::io("flush", &temp.path, &e))?;
+        crate::trace("flushed");
         if fingerprint(target).as_ref() != seen {
             return Ok(None);
         }
@@ -220,12 +236,23 @@ impl Store {
             None => None,
         };
         temp.persist(target)
-            .map_err(|e| Error::io("replace", target, &e.error))?;
+            .map_err(|e| Error::io("replace", target, &e))?;
         if let Ok(dir) = File::open(dir) {
             let _ = dir.sync_all();
         }
-        self.prune_backups(kind, target);
+        crate::trace("replaced");
+        if backup.is_some() {
+            prune_backups(&self.backup_dir_of(kind, target), BACKUPS_KEPT);
+        }
+        crate::trace("backups pruned");
         Ok(Some(backup))
+    }
+
+    /// The folder of the backups of `target`, the file the configured path leads to.
+    fn backup_dir_of(&self, kind: Kind, target: &Path) -> PathBuf {
+        self.data_dir
+            .join("backups")
+            .join(self.file_tag(kind, target))
     }
 
     fn file_tag(&self, kind: Kind, target: &Path) -> String {
@@ -240,28 +267,16 @@ impl Store {
     /// The folder holding the backups of one file.
     pub fn backup_dir(&self, kind: Kind) -> Result<PathBuf, Error> {
         let target = resolve_link(self.path(kind))?;
-        Ok(self
-            .data_dir
-            .join("backups")
-            .join(self.file_tag(kind, &target)))
+        Ok(self.backup_dir_of(kind, &target))
     }
 
     /// The kept previous versions of a file, oldest first.
     pub fn backups(&self, kind: Kind) -> Result<Vec<PathBuf>, Error> {
-        let dir = self.backup_dir(kind)?;
-        let mut entries: Vec<PathBuf> = match fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(_) => Vec::new(),
-        };
-        entries.sort();
-        Ok(entries)
+        Ok(list_backups(&self.backup_dir(kind)?))
     }
 
     fn backup(&self, target: &Path, kind: Kind) -> Result<PathBuf, Error> {
-        let dir = self
-            .data_dir
-            .join("backups")
-            .join(self.file_tag(kind, target));
+        let dir = self.backup_dir_of(kind, target);
         create_private_dir(&dir)?;
         let stamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -281,28 +296,260 @@ impl Store {
         Ok(path)
     }
 
-    fn prune_backups(&self, kind: Kind, target: &Path) {
-        let dir = self
-            .data_dir
-            .join("backups")
-            .join(self.file_tag(kind, target));
-        let Ok(entries) = fs::read_dir(&dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        if paths.len() <= BACKUPS_KEPT {
-            return;
-        }
-        paths.sort();
-        for old in &paths[..paths.len() - BACKUPS_KEPT] {
-            let _ = fs::remove_file(old);
-        }
-    }
-
     fn lock(&self, target: &Path) -> Result<File, Error> {
         let digest = Sha1::digest(target.to_string_lossy().as_bytes());
         lock_in(&self.data_dir, &hex(&digest))
     }
+}
+
+/// The backups in `dir`, oldest first (their names start with the time they were taken).
+fn list_backups(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => Vec::new(),
+    };
+    paths.sort();
+    paths
+}
+
+/// Deletes the oldest backups in `dir` until `keep` are left.
+fn prune_backups(dir: &Path, keep: usize) {
+    let paths = list_backups(dir);
+    if paths.len() > keep {
+        for old in &paths[..paths.len() - keep] {
+            let _ = fs::remove_file(old);
+        }
+    }
+}
+
+/// The temporary file an edit is written to, in the folder of the file it replaces. It is
+/// removed when dropped, unless it was renamed over that file.
+struct Temp {
+    path: PathBuf,
+    file: File,
+    /// Whether the file is a former backup (it holds an old version of the text).
+    recycled: bool,
+    persisted: bool,
+}
+
+impl Temp {
+    /// A new empty file (mode 0600) named after `name`, or the file `spare` moved there
+    /// when it can be: a regular file with no other link, on the same file system.
+    fn create(dir: &Path, name: &str, spare: Option<&Path>) -> Result<Temp, Error> {
+        if let Some(temp) = spare.and_then(|spare| Temp::recycle(dir, name, spare)) {
+            return Ok(temp);
+        }
+        let mut last = None;
+        for attempt in 0..16 {
+            let path = temp_path(dir, name, attempt);
+            let mut options = OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(&path) {
+                Ok(file) => {
+                    return Ok(Temp {
+                        path,
+                        file,
+                        recycled: false,
+                        persisted: false,
+                    })
+                }
+                Err(e) if e.kind() == IoKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(Error::io("create a temporary file in", dir, &e)),
+            }
+        }
+        let e = last.unwrap_or_else(|| IoKind::AlreadyExists.into());
+        Err(Error::io("create a temporary file in", dir, &e))
+    }
+
+    #[cfg(unix)]
+    fn recycle(dir: &Path, name: &str, spare: &Path) -> Option<Temp> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::symlink_metadata(spare).ok()?;
+        // Another link would see the new text: only a file nobody else holds is reused.
+        if !meta.is_file() || meta.nlink() != 1 {
+            return None;
+        }
+        let path = temp_path(dir, name, 0);
+        // A link never replaces an existing file, and fails across file systems.
+        fs::hard_link(spare, &path).ok()?;
+        match OpenOptions::new().write(true).open(&path) {
+            Ok(file) => {
+                let _ = fs::remove_file(spare);
+                Some(Temp {
+                    path,
+                    file,
+                    recycled: true,
+                    persisted: false,
+                })
+            }
+            Err(_) => {
+                let _ = fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn recycle(_dir: &Path, _name: &str, _spare: &Path) -> Option<Temp> {
+        None
+    }
+
+    /// Renames the file over `target`.
+    fn persist(mut self, target: &Path) -> std::io::Result<()> {
+        fs::rename(&self.path, target)?;
+        self.persisted = true;
+        Ok(())
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Writes a text from the start of a file that may hold an older version of it, and leaves
+/// alone the pages that already hold the right bytes: an edit of a few lines dirties a few
+/// pages, and only those go to disk on fsync. Old bytes are compared only where they are in
+/// the page cache; elsewhere the new text is written without looking.
+struct Overwrite<'a> {
+    file: &'a File,
+    /// Whether the file may hold bytes worth comparing.
+    compare: bool,
+    /// File offset of `block[0]`; a multiple of [`Overwrite::BLOCK`].
+    at: u64,
+    block: Vec<u8>,
+    old: Vec<u8>,
+    /// Bytes actually written.
+    written: u64,
+}
+
+impl<'a> Overwrite<'a> {
+    const BLOCK: usize = 64 << 10;
+    const PAGE: usize = 4 << 10;
+
+    fn new(file: &'a File, compare: bool) -> Overwrite<'a> {
+        Overwrite {
+            file,
+            compare,
+            at: 0,
+            block: Vec::with_capacity(Self::BLOCK),
+            old: Vec::new(),
+            written: 0,
+        }
+    }
+
+    /// Writes what is pending and cuts the file at the end of the text; returns the number of
+    /// bytes that had to be written.
+    fn finish(mut self) -> std::io::Result<u64> {
+        self.write_block()?;
+        self.file.set_len(self.at)?;
+        Ok(self.written)
+    }
+
+    fn write_block(&mut self) -> std::io::Result<()> {
+        let new = std::mem::take(&mut self.block);
+        let cached = if self.compare {
+            self.old.resize(new.len(), 0);
+            read_cached(self.file, &mut self.old, self.at)
+        } else {
+            0
+        };
+        let same =
+            |start: usize, end: usize| end <= cached && new[start..end] == self.old[start..end];
+        let mut page = 0;
+        while page < new.len() {
+            let start = page;
+            // A run of pages that differ (or could not be compared) is written in one call.
+            while page < new.len() && !same(page, (page + Self::PAGE).min(new.len())) {
+                page = (page + Self::PAGE).min(new.len());
+            }
+            if page > start {
+                write_all_at(self.file, &new[start..page], self.at + start as u64)?;
+                self.written += (page - start) as u64;
+            } else {
+                page = (page + Self::PAGE).min(new.len());
+            }
+        }
+        self.at += new.len() as u64;
+        self.block = new;
+        self.block.clear();
+        Ok(())
+    }
+}
+
+impl Write for Overwrite<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(Self::BLOCK - self.block.len());
+        self.block.extend_from_slice(&buf[..n]);
+        if self.block.len() == Self::BLOCK {
+            self.write_block()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(mut file: &File, bytes: &[u8], at: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(at))?;
+    file.write_all(bytes)
+}
+
+/// Reads the bytes of `file` from `at` into `buf` as far as they are in the page cache,
+/// without waiting for the disk; returns how many were read.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn read_cached(file: &File, buf: &mut [u8], at: u64) -> usize {
+    use std::os::fd::AsRawFd;
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+        let iov = libc::iovec {
+            iov_base: rest.as_mut_ptr().cast(),
+            iov_len: rest.len(),
+        };
+        let Ok(offset) = libc::off_t::try_from(at + done as u64) else {
+            break;
+        };
+        // SAFETY: `iov` describes `rest`, which is valid for writes of its length and
+        // outlives the call; the file descriptor is open for as long as `file` is borrowed.
+        let n = unsafe { libc::preadv2(file.as_raw_fd(), &iov, 1, offset, libc::RWF_NOWAIT) };
+        match usize::try_from(n) {
+            Ok(0) | Err(_) => break, // end of file, not cached (EAGAIN), or unsupported
+            Ok(n) => done += n,
+        }
+    }
+    done
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn read_cached(_file: &File, _buf: &mut [u8], _at: u64) -> usize {
+    0
+}
+
+/// `.NAME.lanyard-PID-NANOS-ATTEMPT` in `dir`: hidden, and unique to this process and moment.
+fn temp_path(dir: &Path, name: &str, attempt: u32) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    dir.join(format!(
+        ".{name}.lanyard-{}-{nanos:09}-{attempt}",
+        std::process::id()
+    ))
 }
 
 /// Takes the exclusive lock `NAME.lock` in the data folder's `locks/` (created 0700); it is
@@ -462,5 +709,141 @@ mod tests {
         let backup = change.backup.unwrap();
         assert_eq!(fs::read_to_string(&backup).unwrap(), "[a]\nk = 1\n");
         assert_eq!(store.backups(Kind::Credentials).unwrap(), vec![backup]);
+    }
+
+    #[test]
+    fn the_last_versions_are_kept_newest_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        fs::write(store.path(Kind::Config), "[default]\nn = 0\n").unwrap();
+        for n in 1..=BACKUPS_KEPT + 5 {
+            store
+                .edit(Kind::Config, false, |doc| {
+                    doc.set(&SectionId::profile("default"), "n", &n.to_string())
+                        .map(|_| ())
+                        .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+                })
+                .unwrap();
+        }
+        let kept: Vec<String> = store
+            .backups(Kind::Config)
+            .unwrap()
+            .iter()
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        let expected: Vec<String> = (5..BACKUPS_KEPT + 5)
+            .map(|n| format!("[default]\nn = {n}\n"))
+            .collect();
+        assert_eq!(kept, expected);
+    }
+
+    fn set_n(store: &Store, n: usize) -> Change {
+        store
+            .edit(Kind::Config, false, |doc| {
+                doc.set(&SectionId::profile("default"), "n", &n.to_string())
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_recycled_backup_leaves_nothing_of_itself_behind() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let aws = dir.path().join(".aws");
+        fs::create_dir_all(&aws).unwrap();
+        let config = store.path(Kind::Config).to_path_buf();
+        // Twenty large versions, then a short one: the backup that becomes the temporary
+        // file is longer than the new text.
+        let comment = "# a long comment\n".repeat(2_000);
+        fs::write(&config, format!("{comment}[default]\nn = 0\n")).unwrap();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o640)).unwrap();
+        for n in 1..=BACKUPS_KEPT {
+            set_n(&store, n);
+        }
+        // Another link to the oldest backup: that one must not be reused.
+        let oldest = store.backups(Kind::Config).unwrap()[0].clone();
+        let outside = dir.path().join("kept-elsewhere");
+        fs::hard_link(&oldest, &outside).unwrap();
+        let before = fs::read_to_string(&outside).unwrap();
+        fs::write(&config, "[default]\nn = short\n").unwrap();
+        let inode = |path: &Path| fs::metadata(path).unwrap().ino();
+        for n in 100..103 {
+            let oldest = inode(&store.backups(Kind::Config).unwrap()[0]);
+            set_n(&store, n);
+            // The oldest backup is reused, unless it has another link.
+            assert_eq!(inode(&config) == oldest, n > 100, "edit {n}");
+            assert_eq!(
+                fs::read_to_string(&config).unwrap(),
+                format!("[default]\nn = {n}\n")
+            );
+            assert_eq!(fs::metadata(&config).unwrap().mode() & 0o777, 0o640);
+        }
+        assert_eq!(fs::read_to_string(&outside).unwrap(), before);
+        assert_eq!(store.backups(Kind::Config).unwrap().len(), BACKUPS_KEPT);
+        let newest = store.backups(Kind::Config).unwrap().pop().unwrap();
+        assert_eq!(fs::read_to_string(newest).unwrap(), "[default]\nn = 101\n");
+        // No temporary file is left next to the config file.
+        let names: Vec<_> = fs::read_dir(&aws)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["config"]);
+    }
+
+    /// Writes `new` over a file holding `old` with [`Overwrite`]; returns the bytes written.
+    fn overwrite(old: &[u8], new: &[u8], pieces: usize) -> u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, old).unwrap();
+        let file = OpenOptions::new()
+            .write(true)
+            .read(true)
+            .open(&path)
+            .unwrap();
+        let mut out = Overwrite::new(&file, true);
+        for piece in new.chunks(new.len().div_ceil(pieces).max(1)) {
+            out.write_all(piece).unwrap();
+        }
+        let written = out.finish().unwrap();
+        drop(file);
+        assert_eq!(fs::read(&path).unwrap(), new);
+        written
+    }
+
+    #[test]
+    fn an_overwrite_writes_only_the_pages_that_differ() {
+        let old: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        // Unchanged, in one piece or many: nothing to write.
+        assert_eq!(overwrite(&old, &old, 1), 0);
+        assert_eq!(overwrite(&old, &old, 37), 0);
+        // One byte changed: one page.
+        let mut one = old.clone();
+        one[150_000] ^= 1;
+        let written = overwrite(&old, &one, 5);
+        // The page cache may not hold the file (then every page is written), but on Linux
+        // a file just written is there.
+        if cfg!(all(target_os = "linux", target_env = "gnu")) {
+            assert_eq!(written, 4096);
+        }
+        // Shorter, longer, empty, from empty: the file ends up exactly the new text.
+        overwrite(&old, &old[..123_457], 3);
+        let mut longer = old.clone();
+        longer.extend_from_slice(b"more at the end");
+        let written = overwrite(&old, &longer, 2);
+        if cfg!(all(target_os = "linux", target_env = "gnu")) {
+            // The last page, from its start: the old bytes there and the new ones after.
+            assert_eq!(written, (longer.len() % 4096) as u64);
+        }
+        overwrite(&old, b"", 1);
+        overwrite(b"", &old, 4);
+        // A byte inserted early moves everything after it: all of that is written.
+        let mut shifted = old.clone();
+        shifted.insert(10, b'x');
+        assert!(overwrite(&old, &shifted, 1) >= shifted.len() as u64 - 4096);
     }
 }
