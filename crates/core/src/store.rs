@@ -454,8 +454,8 @@ impl<'a> Overwrite<'a> {
     fn write_block(&mut self) -> std::io::Result<()> {
         let new = std::mem::take(&mut self.block);
         let cached = if self.compare {
-            self.old.resize(new.len(), 0);
-            read_cached(self.file, &mut self.old, self.at)
+            self.old.resize(Self::BLOCK, 0);
+            read_cached(self.file, &mut self.old[..new.len()], self.at)
         } else {
             0
         };

@@ -73,13 +73,15 @@ impl Document {
         let bom = source.starts_with(BOM);
         let first = if bom { BOM.len_utf8() } else { 0 };
         let bytes = source.as_bytes();
-        let newlines = count_newlines(&bytes[first..]);
-        let mut lines = Vec::with_capacity(newlines + 1);
+        // Room for lines of 16 bytes on average (config lines are longer): counting the lines
+        // first would cost a pass over the text.
+        let estimate = bytes.len() / 16 + 1;
+        let mut lines = Vec::with_capacity(estimate);
         let mut owned = Vec::new();
         // Each line is classified as it is split off: one pass over the text.
-        let mut scanner = scan::Scanner::new(kind, newlines + 1);
+        let mut scanner = scan::Scanner::new(kind, estimate);
         let mut start = first;
-        for_each_newline(&bytes[first..], |offset| {
+        for offset in memchr::memchr_iter(b'\n', &bytes[first..]) {
             let newline = first + offset;
             let (end, eol) = if newline > start && bytes[newline - 1] == b'\r' {
                 (newline - 1, Eol::CrLf)
@@ -89,7 +91,7 @@ impl Document {
             scanner.line(lines.len(), &source[start..end]);
             lines.push(source_line(&source, start..end, eol, &mut owned));
             start = newline + 1;
-        });
+        }
         if start < bytes.len() {
             scanner.line(lines.len(), &source[start..]);
             lines.push(source_line(
@@ -353,7 +355,14 @@ impl Document {
                 run = start..start;
             }
             run.end = end;
-            if source.as_bytes()[end..].starts_with(eol.as_bytes()) {
+            let bytes = source.as_bytes();
+            // (Byte by byte: `starts_with` would call memcmp for every line.)
+            let in_place = match line.eol {
+                Eol::Lf => bytes.get(end) == Some(&b'\n'),
+                Eol::CrLf => bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n'),
+                Eol::None => true,
+            };
+            if in_place {
                 run.end += eol.len();
             } else {
                 f(&source[run.clone()])?;
@@ -380,6 +389,7 @@ fn keeping_cr(text: &str, eol: Eol) -> Eol {
 }
 
 /// A line of the input; one longer than `u32::MAX` bytes is kept as a copy.
+#[inline]
 fn source_line(source: &str, range: Range<usize>, eol: Eol, owned: &mut Vec<String>) -> Line {
     match u32::try_from(range.len()) {
         Ok(len) => Line {
@@ -396,42 +406,6 @@ fn source_line(source: &str, range: Range<usize>, eol: Eol, owned: &mut Vec<Stri
                 owned: true,
                 eol,
             }
-        }
-    }
-}
-
-/// The high bit of each byte of the result is set where that byte of `word` is `\n`.
-fn newline_bits(word: u64) -> u64 {
-    scan::byte_bits(word, b'\n')
-}
-
-/// The number of `\n` in `bytes`.
-fn count_newlines(bytes: &[u8]) -> usize {
-    let mut words = bytes.chunks_exact(8);
-    let mut count = 0;
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        count += newline_bits(word).count_ones() as usize;
-    }
-    count + words.remainder().iter().filter(|&&b| b == b'\n').count()
-}
-
-/// Calls `found` with the index of every `\n` in `bytes`, in order, looking at 8 bytes at a
-/// time.
-fn for_each_newline(bytes: &[u8], mut found: impl FnMut(usize)) {
-    let mut words = bytes.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let mut bits = newline_bits(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-        while bits != 0 {
-            found(base + bits.trailing_zeros() as usize / 8);
-            bits &= bits - 1;
-        }
-        base += 8;
-    }
-    for (i, &b) in words.remainder().iter().enumerate() {
-        if b == b'\n' {
-            found(base + i);
         }
     }
 }
@@ -529,7 +503,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_every_newline() {
+    fn splits_at_every_newline() {
         // Bytes next to `\n` in value (0x09, 0x0b, 0x8a) must not be mistaken for it.
         let text: String = (0..300)
             .map(|i| match i % 11 {
@@ -540,13 +514,15 @@ mod tests {
                 _ => 'x',
             })
             .collect();
-        for start in 0..70 {
-            let bytes = &text.as_bytes()[start..];
-            let mut found = Vec::new();
-            for_each_newline(bytes, |i| found.push(i));
-            let expected: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
-            assert_eq!(found, expected);
-            assert_eq!(count_newlines(bytes), expected.len());
+        for start in (0..70).filter(|&i| text.is_char_boundary(i)) {
+            let text = &text[start..];
+            let doc = Document::parse(text, Kind::Config);
+            let mut expected: Vec<&str> = text.split('\n').collect();
+            if text.ends_with('\n') {
+                expected.pop();
+            }
+            let lines: Vec<&str> = (0..doc.line_count()).map(|i| doc.line(i)).collect();
+            assert_eq!(lines, expected);
         }
     }
 

@@ -3,10 +3,21 @@
 /// Whether `s` is a name or key every SDK following the specification accepts:
 /// non-empty, of ASCII letters and digits and `_ - / . % @ : +`.
 pub fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
+    !s.is_empty() && s.bytes().all(|b| IDENTIFIER[usize::from(b)])
 }
+
+/// Which bytes may appear in an identifier (a table: every header of a large file asks).
+const IDENTIFIER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+');
+        b += 1;
+    }
+    table
+};
 
 /// Checks a profile, `sso-session` or `services` name before it is written.
 pub fn validate_name(name: &str) -> Result<(), String> {

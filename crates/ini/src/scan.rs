@@ -274,6 +274,20 @@ fn property_error(reason: &str, what: &str) -> String {
 
 /// Parses the text inside `[` `]` of a header line; returns the byte range of that text.
 pub(crate) fn header_inner(line: &str) -> Result<Range<usize>, &'static str> {
+    // Most headers have no comment: then the text runs from after the `[` to the last `]`.
+    let bytes = line.as_bytes();
+    if bytes.first() == Some(&b'[') && first_comment(bytes).is_none() {
+        let end = bytes.iter().rposition(|&b| !is_whitespace(b)).unwrap_or(0);
+        return match bytes[end] {
+            b']' if end > 0 => Ok(1..end),
+            _ => Err("Profile definition must end with ']'"),
+        };
+    }
+    header_inner_with_comment(line)
+}
+
+/// [`header_inner`] the long way, for any line.
+fn header_inner_with_comment(line: &str) -> Result<Range<usize>, &'static str> {
     let prepared = strip_comment(line, false);
     let inner = prepared
         .strip_prefix('[')
@@ -377,6 +391,7 @@ impl Scanner {
     }
 
     /// Classifies line `index` (the lines come in order, from 0).
+    #[inline]
     pub(crate) fn line(&mut self, index: usize, text: &str) {
         let first = text.as_bytes().first().copied();
         let line_kind = if first == Some(b'[') {
@@ -464,28 +479,54 @@ impl Scanner {
     }
 }
 
-/// The index of the first `=`, `#` or `;` in `bytes`, looking at 8 bytes at a time.
+/// The index of the first `=`, `#` or `;` in `bytes`.
 fn first_equals_or_comment(bytes: &[u8]) -> Option<usize> {
-    let hits = |word: u64| byte_bits(word, b'=') | byte_bits(word, b'#') | byte_bits(word, b';');
-    let mut words = bytes.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let found = hits(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-        if found != 0 {
-            return Some(base + found.trailing_zeros() as usize / 8);
-        }
-        base += 8;
+    first_of(bytes, |word| {
+        byte_bits(word, b'=') | byte_bits(word, b'#') | byte_bits(word, b';')
+    })
+}
+
+/// The index of the first `#` or `;` in `bytes`.
+fn first_comment(bytes: &[u8]) -> Option<usize> {
+    first_of(bytes, |word| byte_bits(word, b'#') | byte_bits(word, b';'))
+}
+
+/// The index of the first byte that `hits` marks (the high bit of its byte in the result),
+/// looking at 8 bytes at a time. (Lines are short: this beats a SIMD search started anew
+/// for each line.)
+#[inline]
+fn first_of(bytes: &[u8], hits: impl Fn(u64) -> u64) -> Option<usize> {
+    let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let len = bytes.len();
+    if len < 8 {
+        // Padded with zeros (marked by none of the callers).
+        let word =
+            (bytes.iter().enumerate()).fold(0u64, |word, (i, &b)| word | (u64::from(b) << (8 * i)));
+        let found = hits(word);
+        return (found != 0).then(|| found.trailing_zeros() as usize / 8);
     }
-    // The last bytes, padded with zeros (none of the three).
-    let word = (words.remainder().iter().enumerate())
-        .fold(0u64, |word, (i, &b)| word | (u64::from(b) << (8 * i)));
-    let found = hits(word);
-    (found != 0).then(|| base + found.trailing_zeros() as usize / 8)
+    let mut at = 0;
+    while at + 8 <= len {
+        let found = hits(word_at(at));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    // The last bytes, in a word that overlaps bytes already seen (none of them a hit).
+    if at < len {
+        let found = hits(word_at(len - 8));
+        if found != 0 {
+            return Some(len - 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    None
 }
 
 /// Checks a property or sub-property line as [`split_property`] reads it, and tells whether
 /// its value is empty (the property then takes sub-properties). Most lines have no `#` or `;`
 /// before their `=`: for them the answer needs no comment scan.
+#[inline]
 pub(crate) fn check_property(text: &str) -> Result<bool, &'static str> {
     let bytes = text.as_bytes();
     if let Some(equals) = first_equals_or_comment(bytes).filter(|&at| bytes[at] == b'=') {
@@ -666,6 +707,17 @@ mod tests {
                 let fast = strip_comment(line, need);
                 let slow = reference::strip_comment(line, need);
                 assert_eq!(at(line, fast), at(line, slow), "{line:?} {need}");
+            }
+            for header in [
+                format!("[{line}"),
+                format!("[a]{line}"),
+                format!("[{line}]"),
+            ] {
+                assert_eq!(
+                    header_inner(&header),
+                    header_inner_with_comment(&header),
+                    "{header:?}"
+                );
             }
             assert_eq!(
                 check_property(line),
