@@ -41,6 +41,9 @@ pub struct Change {
     pub written: bool,
     /// Where the previous version was kept.
     pub backup: Option<PathBuf>,
+    /// The bytes written to disk for the new version: pages that already held the right
+    /// bytes are not written again.
+    pub bytes_written: u64,
 }
 
 impl Change {
@@ -52,6 +55,7 @@ impl Change {
             document,
             written: false,
             backup: None,
+            bytes_written: 0,
         }
     }
 
@@ -159,9 +163,10 @@ impl Store {
                 return Ok(change);
             }
             match self.replace(&target, kind, &change.document, seen.as_ref())? {
-                Some(backup) => {
+                Some((backup, bytes)) => {
                     change.written = true;
                     change.backup = backup;
+                    change.bytes_written = bytes;
                     return Ok(change);
                 }
                 None => continue, // changed underneath: re-read and re-apply
@@ -175,15 +180,16 @@ impl Store {
         .fix("stop the other program writing it, then try again"))
     }
 
-    /// Writes `text` over `target` if it still has fingerprint `seen`. Returns `None` when
-    /// the file changed since it was read, else the backup path (if there was a file).
+    /// Writes `document` over `target` if it still has fingerprint `seen`. Returns `None`
+    /// when the file changed since it was read, else the backup path (if there was a file)
+    /// and the number of bytes written.
     fn replace(
         &self,
         target: &Path,
         kind: Kind,
         document: &Document,
         seen: Option<&Fingerprint>,
-    ) -> Result<Option<Option<PathBuf>>, Error> {
+    ) -> Result<Option<(Option<PathBuf>, u64)>, Error> {
         let dir = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -219,7 +225,7 @@ impl Store {
             }
         }
         let mut out = Overwrite::new(&temp.file, temp.recycled);
-        document
+        let bytes = document
             .write_to(&mut out)
             .and_then(|()| out.finish())
             .map_err(|e| Error::io("write", &temp.path, &e))?;
@@ -245,7 +251,7 @@ impl Store {
             prune_backups(&self.backup_dir_of(kind, target), BACKUPS_KEPT);
         }
         crate::trace("backups pruned");
-        Ok(Some(backup))
+        Ok(Some((backup, bytes)))
     }
 
     /// The folder of the backups of `target`, the file the configured path leads to.
@@ -374,7 +380,7 @@ impl Temp {
         let path = temp_path(dir, name, 0);
         // A link never replaces an existing file, and fails across file systems.
         fs::hard_link(spare, &path).ok()?;
-        match OpenOptions::new().write(true).open(&path) {
+        match open_for_overwrite(&path) {
             Ok(file) => {
                 let _ = fs::remove_file(spare);
                 Some(Temp {
@@ -410,6 +416,11 @@ impl Drop for Temp {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// Opens a file to be written over with [`Overwrite`], which reads what is there.
+fn open_for_overwrite(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().read(true).write(true).open(path)
 }
 
 /// Writes a text from the start of a file that may hold an older version of it, and leaves
@@ -800,11 +811,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         fs::write(&path, old).unwrap();
-        let file = OpenOptions::new()
-            .write(true)
-            .read(true)
-            .open(&path)
-            .unwrap();
+        let file = open_for_overwrite(&path).unwrap();
         let mut out = Overwrite::new(&file, true);
         for piece in new.chunks(new.len().div_ceil(pieces).max(1)) {
             out.write_all(piece).unwrap();
@@ -845,5 +852,28 @@ mod tests {
         let mut shifted = old.clone();
         shifted.insert(10, b'x');
         assert!(overwrite(&old, &shifted, 1) >= shifted.len() as u64 - 4096);
+    }
+
+    #[test]
+    fn an_edit_over_a_recycled_backup_writes_only_the_changed_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        let comment = "# a long comment\n".repeat(10_000);
+        fs::write(
+            store.path(Kind::Config),
+            format!("[default]\nn = 10\n{comment}"),
+        )
+        .unwrap();
+        // Values of the same length: the version twenty edits back differs in one byte.
+        for i in 1..=BACKUPS_KEPT + 4 {
+            let change = set_n(&store, 10 + i % 2);
+            let size = fs::metadata(store.path(Kind::Config)).unwrap().len();
+            if i <= BACKUPS_KEPT {
+                assert_eq!(change.bytes_written, size, "edit {i}");
+            } else if cfg!(all(target_os = "linux", target_env = "gnu")) {
+                assert_eq!(change.bytes_written, 4096, "edit {i}");
+            }
+        }
     }
 }
