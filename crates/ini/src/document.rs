@@ -187,8 +187,8 @@ impl Document {
     }
 
     /// A section's properties, read from its lines.
-    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> Vec<scan::PropertySpan> {
-        scan::properties(self, span)
+    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> scan::Properties<'_> {
+        scan::Properties::new(self, span)
     }
 
     /// The prefix of a section's header (`profile` in `[profile foo]`), if it has one.

@@ -195,11 +195,10 @@ impl Document {
         for span in self.effective_spans(id) {
             for (p, property) in self
                 .properties_of(&self.layout().sections[span])
-                .iter()
                 .enumerate()
             {
-                if self.key_of(property).eq_ignore_ascii_case(key)
-                    && is_identifier(self.key_of(property))
+                if self.key_of(&property).eq_ignore_ascii_case(key)
+                    && is_identifier(self.key_of(&property))
                 {
                     found = Some((span, p));
                 }
@@ -210,7 +209,8 @@ impl Document {
 
     fn property_span(&self, at: (usize, usize)) -> PropertySpan {
         self.properties_of(&self.layout().sections[at.0])
-            .swap_remove(at.1)
+            .nth(at.1)
+            .expect("an index from winning_property")
     }
 
     /// Where a new property goes in a section: after its last property.
@@ -436,7 +436,8 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in &self.properties_of(&self.layout().sections[span]) {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                let property = &property;
                 if self.key_of(property).eq_ignore_ascii_case(key) {
                     doomed.push(property.line);
                     doomed.extend(property.extra.iter().copied());
@@ -456,7 +457,8 @@ impl Document {
         self.check_editable()?;
         let mut doomed = Vec::new();
         for span in self.effective_spans(id) {
-            for property in &self.properties_of(&self.layout().sections[span]) {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                let property = &property;
                 if !self.key_of(property).eq_ignore_ascii_case(parent) || !property.nested {
                     continue;
                 }
@@ -604,7 +606,8 @@ impl Document {
         let mut order: Vec<String> = Vec::new();
         let mut winners: std::collections::HashMap<String, PropertySpan> = Default::default();
         for &span in &spans {
-            for property in &self.properties_of(&self.layout().sections[span]) {
+            for property in self.properties_of(&self.layout().sections[span]) {
+                let property = &property;
                 if !is_identifier(self.key_of(property)) {
                     continue;
                 }

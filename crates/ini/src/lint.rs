@@ -130,7 +130,8 @@ impl Document {
                 seen.insert((role_key, self.name_of(span)), span.header);
             }
             let mut keys: HashMap<String, usize> = HashMap::new();
-            for property in &self.properties_of(span) {
+            for property in self.properties_of(span) {
+                let property = &property;
                 if trim(&self.line(property.line)[property.value.end..]).starts_with(['#', ';']) {
                     push(
                         LintCode::InlineComment,

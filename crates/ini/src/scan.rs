@@ -545,35 +545,63 @@ pub(crate) fn check_property(text: &str) -> Result<bool, &'static str> {
     split_property(text).map(|(_, value)| value.is_empty())
 }
 
-/// The properties of a section, read from its lines: each property line with the
-/// continuation and sub-property lines that follow it.
-pub(crate) fn properties(document: &Document, span: &SectionSpan) -> Vec<PropertySpan> {
-    let kinds = &document.layout().kinds;
-    let mut properties: Vec<PropertySpan> = Vec::new();
-    let lines = span.header + 1..span.end;
-    for (index, kind) in lines.clone().zip(&kinds[lines]) {
-        match kind {
-            LineKind::Property => {
-                let text = document.line(index);
-                if let Ok((key, value)) = split_property(text) {
-                    properties.push(PropertySpan {
-                        line: index,
-                        key: range_in(text, key),
-                        value: range_in(text, value),
-                        extra: Vec::new(),
-                        nested: value.is_empty(),
-                    });
-                }
-            }
-            LineKind::Continuation | LineKind::SubProperty => {
-                if let Some(property) = properties.last_mut() {
-                    property.extra.push(index);
-                }
-            }
-            _ => {}
+/// The properties of a section, read from its lines as they are asked for: each property line
+/// with the continuation and sub-property lines that follow it. (No allocation but for
+/// those lines: the semantic view walks every section of a large file.)
+pub(crate) struct Properties<'a> {
+    document: &'a Document,
+    kinds: &'a [LineKind],
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Properties<'a> {
+    pub(crate) fn new(document: &'a Document, span: &SectionSpan) -> Properties<'a> {
+        Properties {
+            document,
+            kinds: &document.layout().kinds,
+            next: span.header + 1,
+            end: span.end,
         }
     }
-    properties
+}
+
+impl Iterator for Properties<'_> {
+    type Item = PropertySpan;
+
+    fn next(&mut self) -> Option<PropertySpan> {
+        while self.next < self.end {
+            let index = self.next;
+            self.next += 1;
+            if self.kinds[index] != LineKind::Property {
+                continue;
+            }
+            let text = self.document.line(index);
+            let Ok((key, value)) = split_property(text) else {
+                continue;
+            };
+            let mut extra = Vec::new();
+            while self.next < self.end
+                && !matches!(self.kinds[self.next], LineKind::Property | LineKind::Header)
+            {
+                if matches!(
+                    self.kinds[self.next],
+                    LineKind::Continuation | LineKind::SubProperty
+                ) {
+                    extra.push(self.next);
+                }
+                self.next += 1;
+            }
+            return Some(PropertySpan {
+                line: index,
+                key: range_in(text, key),
+                value: range_in(text, value),
+                extra,
+                nested: value.is_empty(),
+            });
+        }
+        None
+    }
 }
 
 #[cfg(test)]

@@ -165,7 +165,8 @@ impl Document {
             kind,
             line: span.header + 1,
         });
-        for property in &self.properties_of(span) {
+        for property in self.properties_of(span) {
+            let property = &property;
             if !is_identifier(self.key_of(property)) {
                 continue;
             }
