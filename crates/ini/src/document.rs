@@ -36,14 +36,72 @@ impl Eol {
 }
 
 /// A line: where its text lives, and its line ending. The text is `source[at..at + len]`, a
-/// slice of the input, or `owned[at]` once an edit has written it. (16 bytes a line: large
-/// files have many.)
+/// slice of the input, or `owned[at]` once an edit has written it. Eight bytes a line (large
+/// files have many): `at` and, in `meta`, the length (29 bits), the line ending (2 bits) and
+/// whether the text is owned (1 bit). A line the fields cannot describe (from 4 GiB into the
+/// input, or 512 MiB long) is kept as a copy.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Line {
-    at: usize,
-    len: u32,
-    owned: bool,
-    pub(crate) eol: Eol,
+    at: u32,
+    meta: u32,
+}
+
+impl Line {
+    const LEN: u32 = (1 << 29) - 1;
+    const OWNED: u32 = 1 << 31;
+
+    /// `source[at..at + len]`, if the fields can hold it.
+    fn source(at: usize, len: usize, eol: Eol) -> Option<Line> {
+        let at = u32::try_from(at).ok()?;
+        let len = u32::try_from(len).ok().filter(|&len| len <= Line::LEN)?;
+        Some(Line {
+            at,
+            meta: len | Line::eol_bits(eol),
+        })
+    }
+
+    /// `owned[index]`.
+    fn owned(index: usize, eol: Eol) -> Line {
+        // There are fewer owned lines than bytes of memory divided by the 24 bytes of a
+        // `String`: the index fits.
+        let at = u32::try_from(index).expect("fewer than 2^32 owned lines");
+        Line {
+            at,
+            meta: Line::OWNED | Line::eol_bits(eol),
+        }
+    }
+
+    fn eol_bits(eol: Eol) -> u32 {
+        (match eol {
+            Eol::Lf => 0,
+            Eol::CrLf => 1,
+            Eol::None => 2,
+        }) << 29
+    }
+
+    fn at(self) -> usize {
+        self.at as usize
+    }
+
+    fn len(self) -> usize {
+        (self.meta & Line::LEN) as usize
+    }
+
+    fn is_owned(self) -> bool {
+        self.meta & Line::OWNED != 0
+    }
+
+    pub(crate) fn eol(self) -> Eol {
+        match (self.meta >> 29) & 3 {
+            0 => Eol::Lf,
+            1 => Eol::CrLf,
+            _ => Eol::None,
+        }
+    }
+
+    fn set_eol(&mut self, eol: Eol) {
+        self.meta = (self.meta & !(3 << 29)) | Line::eol_bits(eol);
+    }
 }
 
 /// A parsed AWS config or credentials file that writes back exactly what it read.
@@ -57,6 +115,10 @@ pub struct Document {
     lines: Vec<Line>,
     /// The classification of the lines, computed on first use after a change.
     layout: std::sync::OnceLock<Layout>,
+    /// Whether lines were inserted or removed since parsing (or some were copied when parsed).
+    moved: bool,
+    /// Until then, the lines replaced, each with the line of the input it replaced.
+    replaced: Vec<(usize, Line)>,
 }
 
 const BOM: char = '\u{feff}';
@@ -102,6 +164,8 @@ impl Document {
             ));
         }
         let layout = scanner.finish(lines.len());
+        // Lines copied at parse (too long to point to) are compared the long way.
+        let copied = !owned.is_empty();
         Document {
             kind,
             source,
@@ -109,6 +173,8 @@ impl Document {
             bom,
             lines,
             layout: std::sync::OnceLock::from(layout),
+            moved: copied,
+            replaced: Vec::new(),
         }
     }
 
@@ -130,22 +196,17 @@ impl Document {
     /// The text of line `index` (0-based), without its line ending.
     pub fn line(&self, index: usize) -> &str {
         let line = self.lines[index];
-        if line.owned {
-            &self.owned[line.at]
+        if line.is_owned() {
+            &self.owned[line.at()]
         } else {
-            &self.source[line.at..line.at + line.len as usize]
+            &self.source[line.at()..line.at() + line.len()]
         }
     }
 
     /// A line for text an edit wrote.
     fn owned_line(&mut self, text: String, eol: Eol) -> Line {
         self.owned.push(text);
-        Line {
-            at: self.owned.len() - 1,
-            len: 0,
-            owned: true,
-            eol,
-        }
+        Line::owned(self.owned.len() - 1, eol)
     }
 
     /// The errors the specification reports for this document, first one first. A document
@@ -156,8 +217,8 @@ impl Document {
 
     /// The line ending new lines get: the one most lines already use.
     pub(crate) fn newline(&self) -> Eol {
-        let crlf = self.lines.iter().filter(|l| l.eol == Eol::CrLf).count();
-        let lf = self.lines.iter().filter(|l| l.eol == Eol::Lf).count();
+        let crlf = self.lines.iter().filter(|l| l.eol() == Eol::CrLf).count();
+        let lf = self.lines.iter().filter(|l| l.eol() == Eol::Lf).count();
         if crlf > lf {
             Eol::CrLf
         } else {
@@ -208,7 +269,11 @@ impl Document {
 
     /// Replaces the text of line `index`, keeping its line ending.
     pub(crate) fn replace_line(&mut self, index: usize, text: String) {
-        let eol = self.lines[index].eol;
+        let previous = self.lines[index];
+        if !self.moved && !previous.is_owned() {
+            self.replaced.push((index, previous));
+        }
+        let eol = previous.eol();
         self.lines[index] = self.owned_line(text, eol);
     }
 
@@ -219,9 +284,10 @@ impl Document {
         if texts.is_empty() {
             return;
         }
+        self.moved = true;
         let newline = self.newline();
         let appending_after_unterminated =
-            at == self.lines.len() && self.lines.last().is_some_and(|l| l.eol == Eol::None);
+            at == self.lines.len() && self.lines.last().is_some_and(|l| l.eol() == Eol::None);
         let count = texts.len();
         let new: Vec<Line> = texts
             .into_iter()
@@ -232,8 +298,9 @@ impl Document {
             .collect();
         self.lines.splice(at..at, new);
         if appending_after_unterminated {
-            self.lines[at - 1].eol = keeping_cr(self.line(at - 1), newline);
-            self.lines[at + count - 1].eol = Eol::None;
+            let eol = keeping_cr(self.line(at - 1), newline);
+            self.lines[at - 1].set_eol(eol);
+            self.lines[at + count - 1].set_eol(Eol::None);
         }
     }
 
@@ -242,11 +309,12 @@ impl Document {
         if indices.is_empty() {
             return;
         }
+        self.moved = true;
         let mut doomed = vec![false; self.lines.len()];
         for &i in indices {
             doomed[i] = true;
         }
-        let last_was_unterminated = self.lines.last().is_some_and(|l| l.eol == Eol::None);
+        let last_was_unterminated = self.lines.last().is_some_and(|l| l.eol() == Eol::None);
         let mut index = 0;
         self.lines.retain(|_| {
             let keep = !doomed[index];
@@ -261,7 +329,7 @@ impl Document {
                 self.lines.pop();
             }
             if let Some(last) = self.lines.last_mut() {
-                last.eol = Eol::None;
+                last.set_eol(Eol::None);
             }
         }
     }
@@ -312,6 +380,12 @@ impl Document {
     /// Whether the document, edits included, is still exactly its input. Compares without
     /// building the text: stretches taken from the input in place are equal by position.
     pub fn is_unchanged(&self) -> bool {
+        if !self.moved {
+            // Only replaced lines can differ, each from the line it replaced.
+            return self.replaced.iter().all(|&(index, original)| {
+                self.line(index) == &self.source[original.at()..original.at() + original.len()]
+            });
+        }
         let source = self.source.as_bytes();
         let mut offset = 0;
         self.try_for_each_chunk(|chunk| {
@@ -336,8 +410,8 @@ impl Document {
         // The stretch of the input not yet passed to `f`.
         let mut run = 0..if self.bom { BOM.len_utf8() } else { 0 };
         for (index, line) in self.lines.iter().enumerate() {
-            let eol = line.eol.as_str();
-            if line.owned {
+            let eol = line.eol().as_str();
+            if line.is_owned() {
                 if !run.is_empty() {
                     f(&source[run.clone()])?;
                 }
@@ -346,8 +420,8 @@ impl Document {
                 f(eol)?;
                 continue;
             }
-            let start = line.at;
-            let end = start + line.len as usize;
+            let start = line.at();
+            let end = start + line.len();
             if run.end != start {
                 if !run.is_empty() {
                     f(&source[run.clone()])?;
@@ -357,7 +431,7 @@ impl Document {
             run.end = end;
             let bytes = source.as_bytes();
             // (Byte by byte: `starts_with` would call memcmp for every line.)
-            let in_place = match line.eol {
+            let in_place = match line.eol() {
                 Eol::Lf => bytes.get(end) == Some(&b'\n'),
                 Eol::CrLf => bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n'),
                 Eol::None => true,
@@ -388,26 +462,13 @@ fn keeping_cr(text: &str, eol: Eol) -> Eol {
     }
 }
 
-/// A line of the input; one longer than `u32::MAX` bytes is kept as a copy.
+/// A line of the input; one [`Line`] cannot point to is kept as a copy.
 #[inline]
 fn source_line(source: &str, range: Range<usize>, eol: Eol, owned: &mut Vec<String>) -> Line {
-    match u32::try_from(range.len()) {
-        Ok(len) => Line {
-            at: range.start,
-            len,
-            owned: false,
-            eol,
-        },
-        Err(_) => {
-            owned.push(source[range].to_owned());
-            Line {
-                at: owned.len() - 1,
-                len: 0,
-                owned: true,
-                eol,
-            }
-        }
-    }
+    Line::source(range.start, range.len(), eol).unwrap_or_else(|| {
+        owned.push(source[range].to_owned());
+        Line::owned(owned.len() - 1, eol)
+    })
 }
 
 #[cfg(test)]
@@ -500,6 +561,25 @@ mod tests {
         assert_eq!(doc.errors().len(), 12, "{:?}", doc.errors());
         assert_eq!(doc.render(), text);
         assert_eq!(doc.line(doc.line_count() - 1), "last = 1");
+    }
+
+    #[test]
+    fn a_line_holds_what_fits_and_refuses_the_rest() {
+        for eol in [Eol::Lf, Eol::CrLf, Eol::None] {
+            let mut line = Line::source(7, 12, eol).unwrap();
+            assert_eq!(
+                (line.at(), line.len(), line.eol(), line.is_owned()),
+                (7, 12, eol, false)
+            );
+            line.set_eol(Eol::None);
+            assert_eq!((line.at(), line.len(), line.eol()), (7, 12, Eol::None));
+            let biggest = Line::source(u32::MAX as usize, Line::LEN as usize, eol).unwrap();
+            assert_eq!((biggest.len(), biggest.eol()), (Line::LEN as usize, eol));
+            assert!(Line::source(u32::MAX as usize + 1, 1, eol).is_none());
+            assert!(Line::source(0, Line::LEN as usize + 1, eol).is_none());
+            let owned = Line::owned(3, eol);
+            assert_eq!((owned.at(), owned.eol(), owned.is_owned()), (3, eol, true));
+        }
     }
 
     #[test]
