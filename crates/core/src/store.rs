@@ -672,12 +672,18 @@ mod tests {
         )
     }
 
+    /// A store whose `kind` file holds `text`.
+    fn store_with(dir: &Path, kind: Kind, text: &str) -> Store {
+        let store = store(dir);
+        fs::create_dir_all(dir.join(".aws")).unwrap();
+        fs::write(store.path(kind), text).unwrap();
+        store
+    }
+
     #[test]
     fn an_edit_is_reapplied_when_the_file_changes_underneath() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store(dir.path());
-        fs::create_dir_all(dir.path().join(".aws")).unwrap();
-        fs::write(store.path(Kind::Config), "[default]\nregion = a\n").unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nregion = a\n");
         let mut calls = 0;
         let change = store
             .edit(Kind::Config, false, |doc| {
@@ -707,9 +713,7 @@ mod tests {
     #[test]
     fn the_backup_is_the_previous_version() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store(dir.path());
-        fs::create_dir_all(dir.path().join(".aws")).unwrap();
-        fs::write(store.path(Kind::Credentials), "[a]\nk = 1\n").unwrap();
+        let store = store_with(dir.path(), Kind::Credentials, "[a]\nk = 1\n");
         let change = store
             .edit(Kind::Credentials, false, |doc| {
                 doc.set(&SectionId::profile("a"), "k", "2")
@@ -725,17 +729,9 @@ mod tests {
     #[test]
     fn the_last_versions_are_kept_newest_last() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store(dir.path());
-        fs::create_dir_all(dir.path().join(".aws")).unwrap();
-        fs::write(store.path(Kind::Config), "[default]\nn = 0\n").unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nn = 0\n");
         for n in 1..=BACKUPS_KEPT + 5 {
-            store
-                .edit(Kind::Config, false, |doc| {
-                    doc.set(&SectionId::profile("default"), "n", &n.to_string())
-                        .map(|_| ())
-                        .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
-                })
-                .unwrap();
+            set_n(&store, n);
         }
         let kept: Vec<String> = store
             .backups(Kind::Config)
