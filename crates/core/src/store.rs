@@ -380,17 +380,23 @@ impl Temp {
         let path = temp_path(dir, name, 0);
         // A link never replaces an existing file, and fails across file systems.
         fs::hard_link(spare, &path).ok()?;
-        match open_for_overwrite(&path) {
-            Ok(file) => {
-                let _ = fs::remove_file(spare);
-                Some(Temp {
-                    path,
-                    file,
-                    recycled: true,
-                    persisted: false,
-                })
+        let temp = open_for_overwrite(&path).ok().map(|file| Temp {
+            path: path.clone(),
+            file,
+            recycled: true,
+            persisted: false,
+        });
+        // The backup's name goes; then the temporary name must be the only link left, or
+        // the file is not reused (dropping `temp` removes the temporary name).
+        match temp {
+            Some(temp)
+                if fs::remove_file(spare).is_ok()
+                    && temp.file.metadata().is_ok_and(|m| m.nlink() == 1) =>
+            {
+                Some(temp)
             }
-            Err(_) => {
+            Some(_) => None,
+            None => {
                 let _ = fs::remove_file(&path);
                 None
             }

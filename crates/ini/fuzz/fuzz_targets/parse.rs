@@ -120,6 +120,11 @@ fn edit(mut doc: Document, view: Sections, data: &[u8]) {
         let text = doc.render();
         assert_eq!(doc.render(), text);
         assert_eq!(doc.to_string(), text);
+        // What the store writes, and whether it writes at all.
+        let mut written = Vec::new();
+        doc.write_to(&mut written).expect("writing to memory");
+        assert_eq!(written, text.as_bytes());
+        assert_eq!(doc.is_unchanged(), text == doc.source());
         let reparsed = Document::parse(&text, kind);
         assert_eq!(reparsed.render(), text);
         assert_eq!(
