@@ -18,8 +18,8 @@ app:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing; \
 	fi
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first" >&2; exit 1; }
-	cargo build --release --locked -p lanyard
-	cargo install --path . --locked
+	# One release build (fat LTO takes minutes): install from target/ rather than building twice.
+	cargo install --path . --locked --target-dir target
 	"$(CARGO_BIN)/lanyard" list
 
 test:
