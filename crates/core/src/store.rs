@@ -203,12 +203,17 @@ impl Store {
         // When the backup of this version will push the oldest one out, the oldest one's
         // inode becomes the temporary file: overwriting a file costs much less than freeing
         // one and allocating another of the same size.
+        // The backups are listed once: for that, and for pruning what the new one pushes out.
         let backups = self.backup_dir_of(kind, target);
-        let spare = old_meta.as_ref().and_then(|_| {
-            let mut kept = list_backups(&backups);
-            (kept.len() >= BACKUPS_KEPT).then(|| kept.swap_remove(0))
-        });
+        let mut kept = match old_meta {
+            Some(_) => list_backups(&backups),
+            None => Vec::new(),
+        };
+        let spare = (kept.len() >= BACKUPS_KEPT).then(|| kept.remove(0));
         let temp = Temp::create(dir, &name, spare.as_deref())?;
+        if let Some(spare) = spare.filter(|_| !temp.recycled) {
+            kept.insert(0, spare);
+        }
         #[cfg(unix)]
         {
             use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -238,7 +243,7 @@ impl Store {
             return Ok(None);
         }
         let backup = match old_meta {
-            Some(_) => Some(self.backup(target, kind)?),
+            Some(_) => Some(self.backup(target, &backups)?),
             None => None,
         };
         temp.persist(target)
@@ -248,7 +253,11 @@ impl Store {
         }
         crate::trace("replaced");
         if backup.is_some() {
-            prune_backups(&self.backup_dir_of(kind, target), BACKUPS_KEPT);
+            // The oldest go until, with the new one, the last BACKUPS_KEPT are left.
+            let excess = (kept.len() + 1).saturating_sub(BACKUPS_KEPT);
+            for old in &kept[..excess] {
+                let _ = fs::remove_file(old);
+            }
         }
         crate::trace("backups pruned");
         Ok(Some((backup, bytes)))
@@ -281,9 +290,9 @@ impl Store {
         Ok(list_backups(&self.backup_dir(kind)?))
     }
 
-    fn backup(&self, target: &Path, kind: Kind) -> Result<PathBuf, Error> {
-        let dir = self.backup_dir_of(kind, target);
-        create_private_dir(&dir)?;
+    /// Keeps `target` as it is now in the backup folder `dir`.
+    fn backup(&self, target: &Path, dir: &Path) -> Result<PathBuf, Error> {
+        create_private_dir(dir)?;
         let stamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -316,16 +325,6 @@ fn list_backups(dir: &Path) -> Vec<PathBuf> {
     };
     paths.sort();
     paths
-}
-
-/// Deletes the oldest backups in `dir` until `keep` are left.
-fn prune_backups(dir: &Path, keep: usize) {
-    let paths = list_backups(dir);
-    if paths.len() > keep {
-        for old in &paths[..paths.len() - keep] {
-            let _ = fs::remove_file(old);
-        }
-    }
 }
 
 /// The temporary file an edit is written to, in the folder of the file it replaces. It is
