@@ -31,6 +31,8 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
         locations,
         out,
     };
+    // `add` makes a new section, `set` edits one (making it if needed): the rest is shared.
+    let add = matches!(command, Command::Add { .. });
     match command {
         Command::List { json } => cx.list(json),
         Command::Show {
@@ -49,14 +51,8 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
             section,
             credentials_file,
             write,
-        } => {
-            let target = Target {
-                id: section_id(section, name),
-                credentials_file,
-            };
-            cx.set(&target, &assignments, write, false)
         }
-        Command::Add {
+        | Command::Add {
             name,
             assignments,
             section,
@@ -67,7 +63,7 @@ pub fn run<W: Write>(command: Command, env: &Env, out: &mut W) -> Result<ExitCod
                 id: section_id(section, name),
                 credentials_file,
             };
-            cx.set(&target, &assignments, write, true)
+            cx.set(&target, &assignments, write, add)
         }
         Command::Unset {
             name,
