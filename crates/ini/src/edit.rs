@@ -607,12 +607,11 @@ impl Document {
         let mut winners: std::collections::HashMap<String, PropertySpan> = Default::default();
         for &span in &spans {
             for property in self.properties_of(&self.layout().sections[span]) {
-                let property = &property;
-                if !is_identifier(self.key_of(property)) {
+                if !is_identifier(self.key_of(&property)) {
                     continue;
                 }
-                let key = self.key_of(property).to_ascii_lowercase();
-                if winners.insert(key.clone(), property.clone()).is_none() {
+                let key = self.key_of(&property).to_ascii_lowercase();
+                if winners.insert(key.clone(), property).is_none() {
                     order.push(key);
                 }
             }
