@@ -208,6 +208,9 @@ pub enum VaultCommand {
         /// input, one a line (for scripts).
         #[arg(long)]
         stdin: bool,
+        /// Replace a different key already stored under that name (it is lost).
+        #[arg(long)]
+        force: bool,
     },
     /// Move plain keys from the files into the keychain, leaving
     /// `credential_process = lanyard credential-process NAME` in their place.
@@ -218,6 +221,9 @@ pub enum VaultCommand {
         /// Every profile with long-term keys in plain text.
         #[arg(long)]
         all: bool,
+        /// Replace a different key already stored under that name (it is lost).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         write: WriteFlags,
     },

@@ -1,11 +1,13 @@
-//! `lanyard`: the command line over `lanyard-core`.
+//! `lanyard`: the command line over `lanyard-core`. It parses arguments, calls the core, and
+//! renders what comes back; it knows nothing of AWS.
 
 mod cli;
+mod clipboard;
 mod commands;
+mod output;
+mod prompt;
 mod render;
-mod secrets;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -40,15 +42,26 @@ fn tune_allocator() {
 fn main() -> ExitCode {
     lanyard_core::trace("started");
     tune_allocator();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with status 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
     lanyard_core::trace("arguments parsed");
     let env = lanyard_core::Env::process();
-    let mut out = std::io::stdout().lock();
-    match commands::run(cli.command, &env, &mut out) {
+    let ws = lanyard_core::Workspace::new(env, Box::new(lanyard_keychain::open));
+    let mut out = output::Output::stdout();
+    let result = commands::run(cli.command, &ws, &mut out);
+    match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
+        // A reader that went away (`lanyard list | head -1`) is not an error.
+        Err(error) if output::is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = out.flush();
-            eprintln!("lanyard: error: {error}");
+            output::note(&format!("error: {error}"));
             ExitCode::from(1)
         }
     }

@@ -1,7 +1,42 @@
-//! Tables and paths for people.
+//! Text for people: tables, and values made safe to show on a terminal.
 
-/// Writes rows as a table with columns padded to their widest cell.
+use std::borrow::Cow;
+
+/// Whether a character would act on a terminal instead of showing: C0 and C1 controls,
+/// DEL, and the bidirectional overrides that reorder what is shown.
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A value from the files as it can be shown on a terminal: control characters written as
+/// escapes (`\n`, `\t`, `\u{1b}`), as `dump` writes them in JSON, so that a crafted value can
+/// neither clear the screen nor hide a line.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if acts_on_terminal(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Writes rows as a table with columns padded to their widest cell; every cell is made safe.
 pub fn table(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| safe(c)).collect())
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -13,13 +48,11 @@ pub fn table(rows: &[Vec<String>]) -> String {
         })
         .collect();
     let mut out = String::new();
-    for row in rows {
+    for row in &rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
-            if c + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
+            line.push_str(cell);
+            if c + 1 != row.len() {
                 line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
             }
         }
@@ -27,4 +60,18 @@ pub fn table(rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(safe("eu-west-1"), "eu-west-1");
+        assert_eq!(safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(safe("x\ry"), "x\\ry");
+        assert_eq!(safe("\u{202e}evil"), "\\u{202e}evil");
+        assert!(!table(&[vec!["\u{1b}]0;t\u{7}".into()]]).contains('\u{1b}'));
+    }
 }

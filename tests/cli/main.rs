@@ -1,6 +1,9 @@
 //! The `lanyard` binary run on real files in a temporary home.
 
-mod util;
+/// The helpers every test uses, from `lanyard-testkit`.
+mod util {
+    pub use lanyard_testkit::{keyring, scripts, Home, Run};
+}
 
 mod edits;
 mod environment;

@@ -106,7 +106,8 @@ fn explain_prints_the_plan() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&home.run(&["explain", "dev", "--json"]).ok()).unwrap();
-    assert_eq!(json["steps"][1]["external_id"], "ext-1");
+    assert_eq!(json["roles"][0]["external_id"], "ext-1");
+    assert_eq!(json["base"]["type"], "access-key");
     assert!(!json.to_string().contains("wJalr"));
     let out = home.run(&["explain", "broken"]).fails();
     assert!(

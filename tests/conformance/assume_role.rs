@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use lanyard_core::{plan, ProfileSet, Step};
+use lanyard_core::{plan, Base, ProfileSet, RoleStep};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -25,16 +25,17 @@ struct Input {
     selected_profile: String,
 }
 
-/// A step in the suite's encoding; absent optional fields are left out.
-fn encode(step: &Step) -> Value {
-    fn put(map: &mut Map<String, Value>, key: &str, value: &Option<String>) {
-        if let Some(value) = value {
-            map.insert(key.to_owned(), json!(value));
-        }
+fn put(map: &mut Map<String, Value>, key: &str, value: &Option<String>) {
+    if let Some(value) = value {
+        map.insert(key.to_owned(), json!(value));
     }
+}
+
+/// The base step in the suite's encoding; absent optional fields are left out.
+fn encode_base(base: &Base) -> Value {
     let mut map = Map::new();
-    let tag = match step {
-        Step::AccessKey {
+    let tag = match base {
+        Base::AccessKey {
             access_key_id,
             secret_access_key,
             account_id,
@@ -48,8 +49,8 @@ fn encode(step: &Step) -> Value {
             put(&mut map, "account_id", account_id);
             "AccessKey"
         }
-        Step::NamedSource { source, .. } => return json!({ "NamedSource": source }),
-        Step::WebIdentityToken {
+        Base::CredentialSource { source, .. } => return json!({ "NamedSource": source }),
+        Base::WebIdentity {
             role_arn,
             web_identity_token_file,
             role_session_name,
@@ -63,7 +64,7 @@ fn encode(step: &Step) -> Value {
             put(&mut map, "role_session_name", role_session_name);
             "WebIdentityToken"
         }
-        Step::Sso {
+        Base::Sso {
             sso_start_url,
             sso_region,
             sso_account_id,
@@ -78,20 +79,20 @@ fn encode(step: &Step) -> Value {
             put(&mut map, "sso_session", sso_session);
             "Sso"
         }
-        Step::Process { command, .. } => return json!({ "CredentialProcess": command }),
-        Step::AssumeRole {
-            role_arn,
-            external_id,
-            role_session_name,
-            ..
-        } => {
-            map.insert("role_arn".into(), json!(role_arn));
-            put(&mut map, "external_id", external_id);
-            put(&mut map, "role_session_name", role_session_name);
-            "AssumeRole"
+        Base::Process { command, .. } => return json!({ "CredentialProcess": command }),
+        Base::Lanyard { name, .. } => {
+            return json!({ "CredentialProcess": format!("lanyard credential-process {name}") })
         }
     };
     json!({ tag: map })
+}
+
+fn encode_role(role: &RoleStep) -> Value {
+    let mut map = Map::new();
+    map.insert("role_arn".into(), json!(role.role_arn));
+    put(&mut map, "external_id", &role.external_id);
+    put(&mut map, "role_session_name", &role.role_session_name);
+    json!({ "AssumeRole": map })
 }
 
 #[test]
@@ -112,14 +113,14 @@ fn smithy_rs_assume_role_suite() {
                     .then_some(())
                     .ok_or_else(|| format!("error `{message}` lacks {expected}"))
             }
-            (Ok(plan), Some(expected)) => Err(format!(
-                "planned {:?}, expected error {expected}",
-                plan.steps
-            )),
+            (Ok(plan), Some(expected)) => {
+                Err(format!("planned {plan:?}, expected error {expected}"))
+            }
             (Err(error), None) => Err(format!("unexpected error: {error}")),
             (Ok(plan), None) => {
-                let actual =
-                    json!({ "ProfileChain": plan.steps.iter().map(encode).collect::<Vec<_>>() });
+                let mut chain = vec![encode_base(&plan.base)];
+                chain.extend(plan.roles.iter().map(encode_role));
+                let actual = json!({ "ProfileChain": chain });
                 (actual == case.output)
                     .then_some(())
                     .ok_or_else(|| format!("expected {}, got {actual}", case.output))

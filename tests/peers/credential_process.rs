@@ -32,6 +32,7 @@ fn env_of(home: &Home) -> Vec<(String, String)> {
     vec![
         ("HOME".into(), home.path().display().to_string()),
         ("LANYARD_DATA_DIR".into(), home.data().display().to_string()),
+        ("LANYARD_KEYCHAIN_SERVICE".into(), home.keychain_service()),
         (
             "AWS_CONFIG_FILE".into(),
             home.config().display().to_string(),

@@ -2,9 +2,10 @@
 //! process, and the AWS SDK for Rust's `aws-config` in this one, with STS played by `moto`
 //! on loopback.
 
-#[path = "../cli/util.rs"]
-#[allow(dead_code)]
-mod util;
+/// The helpers every test uses, from `lanyard-testkit`.
+mod util {
+    pub use lanyard_testkit::{keyring, Home};
+}
 
 mod aws_config_sdk;
 mod botocore;

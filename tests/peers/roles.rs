@@ -151,6 +151,7 @@ fn botocore_assumes_nothing_itself_and_gets_lanyards_role_credentials() {
         .args(["-c", "import botocore.session; print(botocore.session.Session(profile='via-lanyard').get_credentials().get_frozen_credentials().access_key)"])
         .env("HOME", home.path())
         .env("LANYARD_DATA_DIR", home.data())
+        .env("LANYARD_KEYCHAIN_SERVICE", home.keychain_service())
         .env("AWS_CONFIG_FILE", home.config())
         .env("AWS_SHARED_CREDENTIALS_FILE", home.credentials())
         .output()

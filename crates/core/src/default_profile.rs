@@ -3,8 +3,14 @@
 //! The user's own `[default]` sections are not edited: they are renamed, in place, to
 //! [`STASH`] (comments, order and keys untouched), and a `[default]` that Lanyard manages is
 //! added: `credential_process` pointing at the chosen profile, with its region and output.
-//! `use --reset` removes the managed section and renames the stash back. Which profile is the
-//! default is kept in `use.json` in Lanyard's data folder.
+//! `use --reset` removes the managed section and renames the stash back.
+//!
+//! Everything `use --reset` needs is in the files themselves: the managed `[default]` carries
+//! `lanyard_managed = use` (a key the SDKs ignore and the user can see), its
+//! `credential_process` names the profile, and the stashes are the sections named [`STASH`].
+//! Losing Lanyard's data folder loses nothing. Keys the user adds to the managed `[default]`
+//! while it is on are carried over to their own `[default]` by `--reset`; one that their own
+//! `[default]` sets to another value stops the reset, named, rather than being lost.
 
 use std::path::{Path, PathBuf};
 
@@ -13,8 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 use crate::files::AwsFiles;
-use crate::plan::{plan, Step};
-use crate::resolve::vault_profile_of;
+use crate::plan::{plan, Base};
 use crate::store::Change;
 
 /// The name the user's own `[default]` is kept under while Lanyard manages the default.
@@ -31,30 +36,44 @@ pub struct DefaultState {
     pub stashed_credentials: bool,
 }
 
+/// The key that marks the `[default]` Lanyard manages.
+pub const MARKER: &str = "lanyard_managed";
+const MARKER_VALUE: &str = "use";
+/// Keys of the managed `[default]` that `use` writes; any other was added by the user.
+const MANAGED_KEYS: [&str; 4] = [MARKER, "credential_process", "region", "output"];
+
 fn state_path(data_dir: &Path) -> PathBuf {
     data_dir.join("use.json")
 }
 
-/// The profile made default with `lanyard use`, if any.
-pub fn active(data_dir: &Path) -> Option<DefaultState> {
+/// The profile made default with `lanyard use`, read from the files (or, for a default set
+/// by an earlier version, from its note in the data folder).
+pub fn active_in(snapshot: &crate::files::Snapshot, data_dir: &Path) -> Option<DefaultState> {
+    let default = SectionId::profile("default");
+    let stash = SectionId::profile(STASH);
+    if snapshot.config.get(&default, MARKER) == Some(MARKER_VALUE) {
+        let profile = snapshot
+            .config
+            .get(&default, "credential_process")
+            .and_then(crate::lanyard_command::served_name)?;
+        return Some(DefaultState {
+            profile,
+            stashed_config: snapshot.config.contains_section(&stash),
+            stashed_credentials: snapshot.credentials.contains_section(&stash),
+        });
+    }
     let text = std::fs::read_to_string(state_path(data_dir)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
-fn save(data_dir: &Path, state: Option<&DefaultState>) -> Result<(), Error> {
+/// Removes the note an earlier version kept in the data folder: the files now say it all.
+fn forget_legacy_note(data_dir: &Path) -> Result<(), Error> {
     let path = state_path(data_dir);
-    match state {
-        Some(state) => {
-            let text = serde_json::to_string_pretty(state).expect("serialises");
-            crate::store::write_private_file(&path, &text)?;
-        }
-        None => match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io("remove", &path, &e)),
-        },
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("remove", &path, &e)),
     }
-    Ok(())
 }
 
 /// Makes `name` the default profile. `command` is the `credential_process` line that runs
@@ -80,22 +99,16 @@ pub fn use_profile(
             &SectionId::profile(name),
         ));
     };
-    let servable = match plan(&snapshot.profiles, name) {
-        Ok(plan) => {
-            plan.steps.len() == 1
-                && match &plan.steps[0] {
-                    Step::AccessKey { .. } => true,
-                    Step::Process { command, .. } => vault_profile_of(command).is_some(),
-                    _ => false,
-                }
-        }
-        Err(_) => false,
-    };
+    // Whatever `credential-process` serves can be the default: static and vault keys, and
+    // role chains assumed from them.
+    let servable = plan(&snapshot.profiles, name)
+        .map(|plan| matches!(plan.base, Base::AccessKey { .. } | Base::Lanyard { .. }))
+        .unwrap_or(false);
     if !servable {
         return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` is not one Lanyard can serve as the default"))
-            .fix("make a profile with static keys or a vault key the default; `lanyard explain NAME` shows how a profile resolves"));
+            .fix("make a profile with static keys, a vault key or a role assumed from one the default; `lanyard explain NAME` shows how a profile resolves"));
     }
-    let previous = active(&data_dir);
+    let previous = active_in(&snapshot, &data_dir);
     let stash = SectionId::profile(STASH);
     let default = SectionId::profile("default");
     let managed = previous.is_some();
@@ -134,6 +147,7 @@ pub fn use_profile(
         }
         doc.set(&default, "credential_process", command)
             .map_err(fail)?;
+        doc.set(&default, MARKER, MARKER_VALUE).map_err(fail)?;
         for (key, value) in [("region", &region), ("output", &output)] {
             match value {
                 Some(value) => doc.set(&default, key, value).map(|_| ()).map_err(fail)?,
@@ -143,7 +157,7 @@ pub fn use_profile(
         Ok(())
     })?);
     if !dry_run {
-        save(&data_dir, Some(&state))?;
+        forget_legacy_note(&data_dir)?;
     }
     Ok(changes)
 }
@@ -151,7 +165,8 @@ pub fn use_profile(
 /// Undoes `use`: removes the managed `[default]` and gives the user's own back.
 pub fn reset(files: &AwsFiles, dry_run: bool) -> Result<Vec<Change>, Error> {
     let data_dir = files.store().data_dir().to_path_buf();
-    let Some(state) = active(&data_dir) else {
+    let snapshot = files.load()?;
+    let Some(state) = active_in(&snapshot, &data_dir) else {
         return Err(
             Error::new(ErrorKind::NotFound, "no default was set with `lanyard use`")
                 .fix("nothing to reset; `lanyard use NAME` sets one"),
@@ -159,12 +174,60 @@ pub fn reset(files: &AwsFiles, dry_run: bool) -> Result<Vec<Change>, Error> {
     };
     let stash = SectionId::profile(STASH);
     let default = SectionId::profile("default");
+    // Keys the user added to the managed [default] go to their own [default].
+    let added: Vec<(String, String)> = snapshot
+        .config
+        .sections()
+        .ok()
+        .and_then(|s| s.profiles.get("default").cloned())
+        .map(|section| {
+            section
+                .properties
+                .values()
+                .filter(|p| !MANAGED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&p.key)))
+                .filter(|p| !p.is_nested())
+                .map(|p| (p.key.clone(), p.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let clashes: Vec<String> = added
+        .iter()
+        .filter(|(key, value)| {
+            state.stashed_config
+                && snapshot
+                    .config
+                    .get(&stash, key)
+                    .is_some_and(|theirs| theirs != value)
+        })
+        .map(|(key, _)| format!("`{key}`"))
+        .collect();
+    if !clashes.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "the managed [default] sets {} to another value than your own [default] (kept as `{STASH}`); resetting would lose one of them",
+                clashes.join(", ")
+            ),
+        )
+        .fix(format!("set the value you want in `{STASH}` (or unset it from [default]), then reset again")));
+    }
+    if state.stashed_credentials && snapshot.credentials.contains_section(&default) {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            "the credentials file has a new [default] since `lanyard use`; giving back your own would hide it",
+        )
+        .at(files.store().path(Kind::Credentials), snapshot.credentials.section_line(&default))
+        .fix(format!("merge it into `[{STASH}]` or remove it, then reset again")));
+    }
     let mut changes = Vec::new();
     changes.push(files.store().edit(Kind::Config, dry_run, |doc| {
         let fail = |e| crate::error::edit_error(files.store().path(Kind::Config), e);
         doc.remove_section(&default).map_err(fail)?;
         if state.stashed_config {
             doc.rename_section(&stash, "default").map_err(fail)?;
+        }
+        for (key, value) in &added {
+            doc.set(&default, key, value).map_err(fail)?;
         }
         Ok(())
     })?);
@@ -176,7 +239,7 @@ pub fn reset(files: &AwsFiles, dry_run: bool) -> Result<Vec<Change>, Error> {
         })?);
     }
     if !dry_run {
-        save(&data_dir, None)?;
+        forget_legacy_note(&data_dir)?;
     }
     Ok(changes)
 }

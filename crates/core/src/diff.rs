@@ -19,34 +19,67 @@ pub fn unified_diff(change: &Change, label: &str, reveal: bool) -> String {
         .header(&format!("a/{label}"), &format!("b/{label}"))
         .to_string();
     if reveal {
-        text
-    } else {
-        text.split_inclusive('\n').map(mask_line).collect()
+        return text;
+    }
+    // A secret's value may go on over indented continuation lines: they are masked too, up
+    // to the next line that is not indented.
+    let mut in_secret = [false; 3];
+    text.split_inclusive('\n')
+        .map(|line| mask_line(line, &mut in_secret))
+        .collect()
+}
+
+fn column(marker: char) -> usize {
+    match marker {
+        '-' => 0,
+        '+' => 1,
+        _ => 2,
     }
 }
 
-/// Masks the value on a diff line of the form `±key = value` when the key is secret.
-fn mask_line(line: &str) -> String {
+/// Masks the value on a diff line of the form `±key = value` when the key is secret, and the
+/// continuation lines after it. `in_secret` remembers, per side of the diff, whether the line
+/// before was part of a secret.
+fn mask_line(line: &str, in_secret: &mut [bool; 3]) -> String {
     let Some(marker) = line.chars().next().filter(|c| matches!(c, '+' | '-' | ' ')) else {
+        *in_secret = [false; 3];
         return line.to_owned();
     };
     if line.starts_with("+++") || line.starts_with("---") {
         return line.to_owned();
     }
     let body = &line[1..];
-    let Some((key, value)) = body.split_once('=') else {
-        return line.to_owned();
-    };
-    if !is_secret_key(key.trim()) {
-        return line.to_owned();
-    }
-    let ending = if value.ends_with("\r\n") {
+    let ending = if body.ends_with("\r\n") {
         "\r\n"
-    } else if value.ends_with('\n') {
+    } else if body.ends_with('\n') {
         "\n"
     } else {
         ""
     };
+    let continued = body.starts_with([' ', '\t']) && !body.trim().is_empty();
+    // A context line belongs to both sides.
+    let sides: &[usize] = if marker == ' ' {
+        &[0, 1, 2]
+    } else {
+        &[column(marker)]
+    };
+    if continued && sides.iter().any(|&s| in_secret[s]) {
+        let indent = &body[..body.len() - body.trim_start().len()];
+        return format!("{marker}{indent}{}{ending}", mask(body.trim()));
+    }
+    let Some((key, value)) = body.split_once('=') else {
+        for &s in sides {
+            in_secret[s] = false;
+        }
+        return line.to_owned();
+    };
+    let secret = is_secret_key(key.trim()) && !body.starts_with([' ', '\t']);
+    for &s in sides {
+        in_secret[s] = secret;
+    }
+    if !secret {
+        return line.to_owned();
+    }
     format!("{marker}{key}= {}{ending}", mask(value.trim()))
 }
 
@@ -74,5 +107,20 @@ mod tests {
         );
         assert!(!masked.contains("hunter2"));
         assert!(unified_diff(&change, "credentials", true).contains("hunter2hunter2"));
+    }
+
+    #[test]
+    fn masks_the_continuation_lines_of_a_secret() {
+        let text = "[a]\naws_secret_access_key = first-part\n  second-part-of-secret\nregion = x\n";
+        let mut document = Document::parse(text, Kind::Credentials);
+        document
+            .unset(&SectionId::profile("a"), "aws_secret_access_key")
+            .unwrap();
+        let change = Change::new(PathBuf::from("credentials"), document);
+        let masked = unified_diff(&change, "credentials", false);
+        assert!(masked.contains("-aws_secret_access_key"), "{masked}");
+        assert!(!masked.contains("first-part"), "{masked}");
+        assert!(!masked.contains("second-part"), "{masked}");
+        assert!(masked.contains(" region = x"), "{masked}");
     }
 }

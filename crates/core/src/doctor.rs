@@ -4,10 +4,12 @@ use lanyard_ini::{Document, Kind, LintCode};
 
 use crate::error::{parse_fix, Error};
 use crate::files::AwsFiles;
-use crate::model::{ProfileKind, ProfileSet};
+use crate::kind::ProfileKind;
+use crate::model::ProfileSet;
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// SDKs cannot read the file, or a profile cannot work.
     Error,
@@ -29,7 +31,7 @@ impl Severity {
 }
 
 /// One thing `doctor` found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     /// How bad.
     pub severity: Severity,
@@ -185,8 +187,8 @@ fn mode_findings(path: &std::path::Path, kind: Kind, findings: &mut Vec<Finding>
 fn profile_findings(profiles: &ProfileSet, findings: &mut Vec<Finding>) {
     for name in profiles.names() {
         let location = format!("profile `{name}`");
-        match profiles.kind_of(name) {
-            ProfileKind::Incomplete(reason) => findings.push(Finding {
+        match ProfileKind::of(profiles, name) {
+            ProfileKind::Incomplete { reason } => findings.push(Finding {
                 severity: Severity::Error,
                 code: "unresolvable",
                 location,

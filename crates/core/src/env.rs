@@ -31,6 +31,16 @@ impl Env {
         }
     }
 
+    /// A variable's value, even when empty (`HOME=""` differs from no `HOME` for the SDKs).
+    pub fn get_raw(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Sets a variable (for building environments in tests and child processes).
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.vars.insert(name.into(), value.into());
+    }
+
     /// A variable's value; an empty value counts as unset.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars

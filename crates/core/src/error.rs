@@ -3,7 +3,8 @@
 use std::path::Path;
 
 /// The broad class of an error: decides exit codes and the IPC error code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// A profile, session or key that does not exist.
     NotFound,
@@ -34,7 +35,7 @@ impl ErrorKind {
 }
 
 /// A failure, in the user's words. Never carries a secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Error {
     /// The class.
     pub kind: ErrorKind,
@@ -163,4 +164,24 @@ pub fn display_path(path: &Path, home: Option<&str>) -> String {
         }
     }
     path.display().to_string()
+}
+
+/// Something worth telling that did not stop the operation, returned as a value: the CLI
+/// prints it to stderr, the desktop app shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// A stable identifier.
+    pub code: &'static str,
+    /// What happened.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning with a code and a message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Warning {
+        Warning {
+            code,
+            message: message.into(),
+        }
+    }
 }

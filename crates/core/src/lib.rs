@@ -1,52 +1,53 @@
 /*!
-Lanyard's core: everything the `lanyard` command line and the desktop app do, with no user
-interface in it.
+Lanyard's core: everything the `lanyard` command line and the desktop app do with the files,
+the vault and the plans, with no user interface, no network, no async runtime and no D-Bus
+in it.
 
 Data flows one way: the AWS files ([`store`]) are read into lossless documents
 (`lanyard-ini`), merged into a [`ProfileSet`](model::ProfileSet), turned into a resolution
 [`Plan`](plan::Plan) per profile, and edited back through [`AwsFiles`](files::AwsFiles), which
-writes atomically with backups. Effects (the environment, the file locations) are values passed
-in, so every part can be tested without touching the real home folder.
+writes atomically with backups. Both shells hold one [`Workspace`]; every operation returns a
+`Serialize` value ([`profiles::ProfileSummary`], [`plan::Plan`], [`doctor::Finding`],
+[`Change`]) or an [`Error`]. Effects — the environment, the clock, the keychain, the person
+answering prompts — are given to the core ([`Env`], [`clock::Clock`],
+[`vault::SecretStore`], [`prompt::Prompt`]), so every part runs in tests without touching the
+real home folder. Executing a plan against AWS is `lanyard-providers`' work.
 */
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod credentials;
 pub mod default_profile;
 pub mod diff;
 pub mod doctor;
+pub mod endpoints;
 pub mod env;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod kind;
+pub mod lanyard_command;
 pub mod model;
 pub mod paths;
 pub mod plan;
-pub mod resolve;
+pub mod profiles;
+pub mod prompt;
+pub mod role_cache;
 pub mod secret;
 pub mod store;
-pub mod sts;
 pub mod vault;
+pub mod workspace;
 
 pub use env::Env;
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Warning};
 pub use files::{AwsFiles, Snapshot};
-pub use model::{ProfileKind, ProfileSet};
-pub use plan::{plan, Plan, PlanError, Step};
+pub use kind::ProfileKind;
+pub use model::ProfileSet;
+pub use plan::{plan, Base, Plan, PlanError, RoleStep};
 pub use secret::Secret;
 pub use store::{Change, Store};
+pub use workspace::Workspace;
 
-/// The files of the current environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`,
-/// the home folder, and `LANYARD_DATA_DIR`.
-pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
-    let locations = paths::current_locations(env);
-    let data_dir = paths::data_dir(env, paths::Platform::current(), locations.home.as_deref());
-    let store = Store::new(
-        locations.config.clone(),
-        locations.credentials.clone(),
-        data_dir,
-    );
-    (AwsFiles::new(store), locations)
-}
 /// With `LANYARD_TRACE` set, prints `label` and the milliseconds since the first call to
 /// stderr: where the time of a command goes, phase by phase. Labels only, never data.
 pub fn trace(label: &str) {

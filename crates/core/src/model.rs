@@ -1,10 +1,8 @@
-//! The merged view of both files, and what kind of credentials each profile yields.
+//! The merged view of both files: every profile, `sso-session` and `services` block.
 
 use std::collections::BTreeMap;
 
 use lanyard_ini::{Kind, Origin, Property, Section, Sections};
-
-use crate::plan::{plan, PlanError, Step};
 
 /// Every profile, `sso-session` and `services` block the SDKs would see, merged from the
 /// config and credentials files (the credentials file wins per key).
@@ -84,13 +82,14 @@ impl ProfileSet {
         self.sections.profiles.is_empty()
     }
 
-    /// What kind of credentials a profile yields, or why it yields none.
-    pub fn kind_of(&self, name: &str) -> ProfileKind {
-        match plan(self, name) {
-            Ok(plan) => ProfileKind::of_plan(&plan.steps),
-            Err(PlanError::NoCredentials { profile }) if profile == name => ProfileKind::ConfigOnly,
-            Err(error) => ProfileKind::Incomplete(error.to_string()),
-        }
+    /// Names of the profiles whose `key` is `value` (`source_profile`, `sso_session`, …).
+    pub fn naming(&self, key: &str, value: &str) -> Vec<&str> {
+        self.sections
+            .profiles
+            .iter()
+            .filter(|(_, section)| section.get(key) == Some(value))
+            .map(|(name, _)| name.as_str())
+            .collect()
     }
 
     /// Names of the profiles whose `source_profile` is `name`.
@@ -104,68 +103,4 @@ impl ProfileSet {
             .map(|(other, _)| other.as_str())
             .collect()
     }
-}
-
-/// What kind of credentials a profile yields.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProfileKind {
-    /// Long-term or session keys written in the files.
-    StaticKeys,
-    /// Keys kept in the OS keychain by Lanyard, served through `credential_process`.
-    Vault,
-    /// A role assumed with credentials from another profile or a named source.
-    AssumeRole,
-    /// IAM Identity Center, through an `sso-session` or the legacy keys.
-    Sso {
-        /// The `sso-session` name, when the profile uses one.
-        session: Option<String>,
-    },
-    /// `web_identity_token_file` with `role_arn`.
-    WebIdentity,
-    /// An external `credential_process`.
-    Process,
-    /// `credential_source` (environment, EC2 instance metadata, ECS container).
-    CredentialSource,
-    /// Settings only (region, output, …): credentials come from elsewhere.
-    ConfigOnly,
-    /// The profile cannot yield credentials; the reason says why.
-    Incomplete(String),
-}
-
-impl ProfileKind {
-    fn of_plan(steps: &[Step]) -> ProfileKind {
-        if steps.len() > 1 {
-            return ProfileKind::AssumeRole;
-        }
-        match &steps[0] {
-            Step::AccessKey { .. } => ProfileKind::StaticKeys,
-            Step::Sso { sso_session, .. } => ProfileKind::Sso {
-                session: sso_session.clone(),
-            },
-            Step::WebIdentityToken { .. } => ProfileKind::WebIdentity,
-            Step::Process { command, .. } if is_lanyard_process(command) => ProfileKind::Vault,
-            Step::Process { .. } => ProfileKind::Process,
-            Step::NamedSource { .. } => ProfileKind::CredentialSource,
-            Step::AssumeRole { .. } => ProfileKind::AssumeRole,
-        }
-    }
-
-    /// A short label for tables and JSON.
-    pub fn label(&self) -> &'static str {
-        match self {
-            ProfileKind::StaticKeys => "static",
-            ProfileKind::Vault => "vault",
-            ProfileKind::AssumeRole => "role",
-            ProfileKind::Sso { .. } => "sso",
-            ProfileKind::WebIdentity => "web-identity",
-            ProfileKind::Process => "process",
-            ProfileKind::CredentialSource => "credential-source",
-            ProfileKind::ConfigOnly => "config-only",
-            ProfileKind::Incomplete(_) => "incomplete",
-        }
-    }
-}
-
-fn is_lanyard_process(command: &str) -> bool {
-    crate::resolve::vault_profile_of(command).is_some()
 }

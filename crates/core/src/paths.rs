@@ -43,10 +43,14 @@ pub struct Locations {
     pub profile: String,
     /// The home folder, when one was found.
     pub home: Option<String>,
+    /// Set when `HOME` is set but empty: the SDKs then read `/.aws/…`, a place the user did
+    /// not name, so Lanyard reads what they read but writes nothing there.
+    pub empty_home: bool,
 }
 
-/// The home folder as the SDKs find it: `HOME` first on every platform; on Windows then
-/// `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH`; last, what the system reports.
+/// The home folder as the SDKs find it: `HOME` first on every platform (an empty `HOME` is an
+/// empty home, as botocore and the AWS SDK for Rust read it: the files are then `/.aws/…`); on
+/// Windows then `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH`; last, what the system reports.
 pub fn home_dir(env: &Env, platform: Platform, system_home: Option<&str>) -> Option<String> {
     home_dir_with(env, platform, || system_home.map(str::to_owned))
 }
@@ -56,7 +60,7 @@ fn home_dir_with(
     platform: Platform,
     system_home: impl FnOnce() -> Option<String>,
 ) -> Option<String> {
-    if let Some(home) = env.get("HOME") {
+    if let Some(home) = env.get_raw("HOME") {
         return Some(home.to_owned());
     }
     if platform == Platform::Windows {
@@ -109,6 +113,7 @@ fn locations_with(
         config: PathBuf::from(resolve("AWS_CONFIG_FILE", "config")),
         credentials: PathBuf::from(resolve("AWS_SHARED_CREDENTIALS_FILE", "credentials")),
         profile: env.get("AWS_PROFILE").unwrap_or("default").to_owned(),
+        empty_home: home.as_deref() == Some(""),
         home,
     }
 }
@@ -119,26 +124,13 @@ pub fn current_locations(env: &Env) -> Locations {
     locations_with(env, Platform::current(), system_home)
 }
 
-/// The home folder the operating system reports for the current user.
+/// The home folder the operating system reports for the current user (the user database,
+/// read reentrantly: safe inside a multi-threaded app). Called only when no variable names
+/// a home.
 pub fn system_home() -> Option<String> {
-    #[cfg(unix)]
-    {
-        // SAFETY: getpwuid returns a pointer into static storage or null; we copy out at once.
-        unsafe {
-            let pw = libc::getpwuid(libc::getuid());
-            if pw.is_null() || (*pw).pw_dir.is_null() {
-                return None;
-            }
-            std::ffi::CStr::from_ptr((*pw).pw_dir)
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    std::env::home_dir()
+        .and_then(|p| p.into_os_string().into_string().ok())
+        .filter(|p| !p.is_empty())
 }
 
 /// Lanyard's own data folder (backups, locks): `$LANYARD_DATA_DIR`, else the platform's
@@ -148,6 +140,7 @@ pub fn data_dir(env: &Env, platform: Platform, home: Option<&str>) -> PathBuf {
         return PathBuf::from(dir);
     }
     let home = home
+        .filter(|h| !h.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     match platform {

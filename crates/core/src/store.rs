@@ -27,6 +27,7 @@ pub struct Store {
     config: PathBuf,
     credentials: PathBuf,
     data_dir: PathBuf,
+    refusal: Option<Error>,
 }
 
 /// The result of one file edit.
@@ -104,7 +105,15 @@ impl Store {
             config,
             credentials,
             data_dir,
+            refusal: None,
         }
+    }
+
+    /// The same store, refusing every write with `error` (reads and dry runs still work):
+    /// for files in a place the user did not name.
+    pub fn refuse_writes(mut self, error: Error) -> Store {
+        self.refusal = Some(error);
+        self
     }
 
     /// The path of one of the files.
@@ -139,6 +148,9 @@ impl Store {
         F: FnMut(&mut Document) -> Result<(), Error>,
     {
         let path = self.path(kind).to_path_buf();
+        if let (Some(refusal), false) = (&self.refusal, dry_run) {
+            return Err(refusal.clone());
+        }
         let target = resolve_link(&path)?;
         let _lock = if dry_run {
             None
@@ -570,7 +582,7 @@ fn temp_path(dir: &Path, name: &str, attempt: u32) -> PathBuf {
 
 /// Takes the exclusive lock `NAME.lock` in the data folder's `locks/` (created 0700); it is
 /// held until the returned file is dropped.
-pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
+pub fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
     let dir = data_dir.join("locks");
     create_private_dir(&dir)?;
     let path = dir.join(format!("{name}.lock"));
@@ -582,24 +594,6 @@ pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
         .map_err(|e| Error::io("open the lock file", &path, &e))?;
     file.lock().map_err(|e| Error::io("lock", &path, &e))?;
     Ok(file)
-}
-
-/// Replaces a small file of Lanyard's own (state, index) atomically: a temporary file in the
-/// same folder, fsynced, renamed over it. The folder is created 0700 if missing.
-pub(crate) fn write_private_file(path: &Path, text: &str) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("write", path, &e))?;
-    temp.write_all(text.as_bytes())
-        .and_then(|_| temp.as_file().sync_all())
-        .map_err(|e| Error::io("write", path, &e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("replace", path, &e.error))?;
-    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

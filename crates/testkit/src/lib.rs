@@ -9,8 +9,10 @@ virtual environment), else `python3`.
 */
 #![deny(missing_docs)]
 
+pub mod home;
 mod moto;
 mod peers;
 
+pub use home::{keyring, lanyard_bin, require, scripts, Home, Run};
 pub use moto::{Moto, RecordedRequest};
 pub use peers::{botocore_batch, botocore_view, peer_python, require_peer};

@@ -4,7 +4,7 @@
 
 use sha1::{Digest, Sha1};
 
-use super::store::SecretStore;
+use super::secret_store::SecretStore;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -20,10 +20,7 @@ fn part(account: &str, index: usize) -> String {
 }
 
 fn digest(value: &str) -> String {
-    Sha1::digest(value.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha1::digest(value.as_bytes()))
 }
 
 /// Splits at character boundaries into pieces of at most `limit` bytes.
@@ -126,6 +123,13 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
         self.inner.delete(account)
     }
 
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        Ok(self
+            .inner
+            .accounts()?
+            .map(|names| names.into_iter().filter(|n| !n.contains("#part")).collect()))
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }
@@ -134,7 +138,7 @@ impl<S: SecretStore> SecretStore for Chunked<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::store::MemoryStore;
+    use crate::vault::secret_store::MemoryStore;
 
     #[test]
     fn long_values_are_split_and_read_back_whole() {

@@ -1,93 +1,8 @@
-//! The resolution plan: from the profiles alone, with no I/O, the steps that yield a
-//! profile's credentials. The first step is a base provider; every step after it assumes a
-//! role with the credentials of the step before.
+//! Building a [`Plan`] from the profiles: pure, it reads only the [`ProfileSet`].
 
+use super::{Base, Plan, RoleStep};
 use crate::model::ProfileSet;
 use crate::secret::Secret;
-
-/// One step of a plan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// Keys written in a profile.
-    AccessKey {
-        /// The profile they come from.
-        profile: String,
-        /// `aws_access_key_id`.
-        access_key_id: String,
-        /// `aws_secret_access_key`.
-        secret_access_key: Secret,
-        /// `aws_session_token`, for temporary keys.
-        session_token: Option<Secret>,
-        /// `aws_account_id`.
-        account_id: Option<String>,
-    },
-    /// `credential_source`: credentials from the environment or an instance or container.
-    NamedSource {
-        /// The profile that names it.
-        profile: String,
-        /// `Environment`, `Ec2InstanceMetadata` or `EcsContainer`.
-        source: String,
-    },
-    /// `AssumeRoleWithWebIdentity` with a token file.
-    WebIdentityToken {
-        /// The profile.
-        profile: String,
-        /// `role_arn`.
-        role_arn: String,
-        /// `web_identity_token_file`.
-        web_identity_token_file: String,
-        /// `role_session_name`.
-        role_session_name: Option<String>,
-    },
-    /// IAM Identity Center.
-    Sso {
-        /// The profile.
-        profile: String,
-        /// The start URL (from the profile or its `sso-session`).
-        sso_start_url: String,
-        /// The region of IAM Identity Center.
-        sso_region: String,
-        /// `sso_account_id`; absent for a token-only profile.
-        sso_account_id: Option<String>,
-        /// `sso_role_name`; absent for a token-only profile.
-        sso_role_name: Option<String>,
-        /// The `sso-session` name, when used.
-        sso_session: Option<String>,
-    },
-    /// An external program that prints credentials.
-    Process {
-        /// The profile.
-        profile: String,
-        /// The command line (may hold secrets in its arguments: never print it whole).
-        command: String,
-        /// `aws_account_id`.
-        account_id: Option<String>,
-    },
-    /// `AssumeRole` with the credentials of the step before.
-    AssumeRole {
-        /// The profile that declares the role.
-        profile: String,
-        /// `role_arn`.
-        role_arn: String,
-        /// `external_id`.
-        external_id: Option<String>,
-        /// `role_session_name`.
-        role_session_name: Option<String>,
-        /// `mfa_serial`.
-        mfa_serial: Option<String>,
-        /// `duration_seconds`.
-        duration_seconds: Option<String>,
-    },
-}
-
-/// The steps that yield a profile's credentials, base first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan {
-    /// The selected profile.
-    pub profile: String,
-    /// Base provider first, then each role in the order it is assumed.
-    pub steps: Vec<Step>,
-}
 
 /// Why a profile cannot yield credentials. The messages match the AWS SDK for Rust's where
 /// they overlap, so that both can be compared.
@@ -161,7 +76,7 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
         return Err(PlanError::NoSuchProfile(name.to_owned()));
     }
     let mut visited: Vec<&str> = Vec::new();
-    let mut roles = Vec::new();
+    let mut roles: Vec<RoleStep> = Vec::new();
     let mut current = name;
     let base = loop {
         let Some(profile) = set.profile(current) else {
@@ -186,7 +101,7 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
                 break keys;
             }
         }
-        let role = role_of(current, profile);
+        let role = role_of(current, profile)?;
         match role {
             Some(role) => {
                 let source = profile.get("source_profile");
@@ -225,32 +140,49 @@ pub fn plan(set: &ProfileSet, name: &str) -> Result<Plan, PlanError> {
         }
     };
     roles.reverse();
-    let mut steps = Vec::with_capacity(roles.len() + 1);
-    steps.push(base);
-    steps.extend(roles);
     Ok(Plan {
         profile: name.to_owned(),
-        steps,
+        base,
+        roles,
     })
 }
 
-fn role_of(name: &str, profile: &lanyard_ini::Section) -> Option<Step> {
+fn role_of(name: &str, profile: &lanyard_ini::Section) -> Result<Option<RoleStep>, PlanError> {
     // A web identity profile is a base provider, not a chained role.
     if profile.get("web_identity_token_file").is_some() {
-        return None;
+        return Ok(None);
     }
     let owned = |key: &str| profile.get(key).map(str::to_owned);
-    Some(Step::AssumeRole {
+    let Some(role_arn) = owned("role_arn") else {
+        return Ok(None);
+    };
+    let duration_seconds =
+        match profile.get("duration_seconds") {
+            None => None,
+            Some(text) => Some(
+                text.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|d| *d > 0)
+                    .ok_or_else(|| {
+                        invalid(
+                name,
+                format!("`duration_seconds = {text}` is not a number of seconds (900 to 43200)"),
+            )
+                    })?,
+            ),
+        };
+    Ok(Some(RoleStep {
         profile: name.to_owned(),
-        role_arn: owned("role_arn")?,
+        role_arn,
         external_id: owned("external_id"),
         role_session_name: owned("role_session_name"),
         mfa_serial: owned("mfa_serial"),
-        duration_seconds: owned("duration_seconds"),
-    })
+        duration_seconds,
+    }))
 }
 
-fn access_key(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>, PlanError> {
+fn access_key(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Base>, PlanError> {
     let id = profile.get("aws_access_key_id");
     let secret = profile.get("aws_secret_access_key");
     let token = profile.get("aws_session_token");
@@ -259,7 +191,7 @@ fn access_key(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>
     }
     let id = id.ok_or_else(|| invalid(name, "profile missing aws_access_key_id"))?;
     let secret = secret.ok_or_else(|| invalid(name, "profile missing aws_secret_access_key"))?;
-    Ok(Some(Step::AccessKey {
+    Ok(Some(Base::AccessKey {
         profile: name.to_owned(),
         access_key_id: id.to_owned(),
         secret_access_key: Secret::new(secret),
@@ -272,9 +204,9 @@ fn base_step(
     set: &ProfileSet,
     name: &str,
     profile: &lanyard_ini::Section,
-) -> Result<Step, PlanError> {
+) -> Result<Base, PlanError> {
     if let Some(source) = profile.get("credential_source") {
-        return Ok(Step::NamedSource {
+        return Ok(Base::CredentialSource {
             profile: name.to_owned(),
             source: source.to_owned(),
         });
@@ -286,7 +218,14 @@ fn base_step(
         return Ok(step);
     }
     if let Some(command) = profile.get("credential_process") {
-        return Ok(Step::Process {
+        if let Some(own) = crate::lanyard_command::served_name(command) {
+            return Ok(Base::Lanyard {
+                profile: name.to_owned(),
+                name: own.to_owned(),
+                account_id: profile.get("aws_account_id").map(str::to_owned),
+            });
+        }
+        return Ok(Base::Process {
             profile: name.to_owned(),
             command: command.to_owned(),
             account_id: profile.get("aws_account_id").map(str::to_owned),
@@ -297,12 +236,12 @@ fn base_step(
     })
 }
 
-fn web_identity(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Step>, PlanError> {
+fn web_identity(name: &str, profile: &lanyard_ini::Section) -> Result<Option<Base>, PlanError> {
     match (
         profile.get("role_arn"),
         profile.get("web_identity_token_file"),
     ) {
-        (Some(role_arn), Some(file)) => Ok(Some(Step::WebIdentityToken {
+        (Some(role_arn), Some(file)) => Ok(Some(Base::WebIdentity {
             profile: name.to_owned(),
             role_arn: role_arn.to_owned(),
             web_identity_token_file: file.to_owned(),
@@ -320,7 +259,7 @@ fn sso(
     set: &ProfileSet,
     name: &str,
     profile: &lanyard_ini::Section,
-) -> Result<Option<Step>, PlanError> {
+) -> Result<Option<Base>, PlanError> {
     let account = profile.get("sso_account_id");
     let role = profile.get("sso_role_name");
     let session = profile.get("sso_session");
@@ -366,7 +305,7 @@ fn sso(
         _ => {}
     }
     let missing = |key: &str| invalid(name, format!("`{key}` was missing"));
-    Ok(Some(Step::Sso {
+    Ok(Some(Base::Sso {
         profile: name.to_owned(),
         sso_start_url: start_url
             .ok_or_else(|| missing("sso_start_url"))?

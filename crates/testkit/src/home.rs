@@ -1,4 +1,6 @@
-//! A fresh home folder per test and a way to run `lanyard` in it.
+//! A fresh home folder per test and a way to run the `lanyard` binary in it, and the rule for
+//! tests that need a part the machine may lack: skipped here with the reason, failed under
+//! `CI=true`.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -9,27 +11,33 @@ pub struct Home {
 }
 
 impl Home {
+    /// A new empty home.
     pub fn new() -> Home {
         let dir = tempfile::tempdir().unwrap();
         Home { dir }
     }
 
+    /// The home folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
+    /// `~/.aws/config`.
     pub fn config(&self) -> PathBuf {
         self.path().join(".aws/config")
     }
 
+    /// `~/.aws/credentials`.
     pub fn credentials(&self) -> PathBuf {
         self.path().join(".aws/credentials")
     }
 
+    /// Lanyard's data folder (`LANYARD_DATA_DIR`).
     pub fn data(&self) -> PathBuf {
         self.path().join("data")
     }
 
+    /// Writes a file below the home, making its folders.
     pub fn write(&self, relative: &str, text: &str) -> PathBuf {
         let path = self.path().join(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -37,13 +45,14 @@ impl Home {
         path
     }
 
+    /// Reads a file below the home.
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path().join(relative)).unwrap()
     }
 
     /// A `lanyard` command with this home and nothing of the caller's AWS environment.
     pub fn cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lanyard"));
+        let mut cmd = std::process::Command::new(lanyard_bin());
         for (key, _) in std::env::vars() {
             if key.starts_with("AWS_") || key.starts_with("LANYARD_") {
                 cmd.env_remove(key);
@@ -51,10 +60,36 @@ impl Home {
         }
         cmd.env("HOME", self.path())
             .env("LANYARD_DATA_DIR", self.data())
+            .env("LANYARD_KEYCHAIN_SERVICE", self.keychain_service())
             .current_dir(self.path());
         cmd
     }
 
+    /// The environment a peer (botocore, the AWS CLI) needs to read this home's files and
+    /// run `lanyard` as its `credential_process`.
+    pub fn peer_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("HOME", self.path().display().to_string()),
+            ("LANYARD_DATA_DIR", self.data().display().to_string()),
+            ("LANYARD_KEYCHAIN_SERVICE", self.keychain_service()),
+            ("AWS_CONFIG_FILE", self.config().display().to_string()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.credentials().display().to_string(),
+            ),
+        ]
+    }
+
+    /// The keychain service of this home's vault: each home has its own in the test run's
+    /// keyring.
+    pub fn keychain_service(&self) -> String {
+        format!(
+            "lanyard-test-{}",
+            self.path().file_name().unwrap().to_string_lossy()
+        )
+    }
+
+    /// Runs `lanyard` with `args`.
     pub fn run(&self, args: &[&str]) -> Run {
         Run(self.cmd().args(args).output().unwrap())
     }
@@ -63,15 +98,24 @@ impl Home {
 /// The result of one run.
 pub struct Run(pub Output);
 
+impl Default for Home {
+    fn default() -> Home {
+        Home::new()
+    }
+}
+
 impl Run {
+    /// Standard output (UTF-8).
     pub fn stdout(&self) -> String {
         String::from_utf8(self.0.stdout.clone()).unwrap()
     }
 
+    /// Standard error (UTF-8).
     pub fn stderr(&self) -> String {
         String::from_utf8(self.0.stderr.clone()).unwrap()
     }
 
+    /// The exit code (-1 when killed by a signal).
     pub fn code(&self) -> i32 {
         self.0.status.code().unwrap_or(-1)
     }
@@ -114,20 +158,48 @@ impl Run {
 /// the tests under `scripts/with-keyring.sh`). Locally without one, keychain tests are
 /// skipped with this reason; under `CI=true` they fail.
 pub fn keyring() -> bool {
-    if std::env::var("LANYARD_TEST_KEYRING").is_ok_and(|v| v == "1") {
+    require(
+        "test keyring",
+        std::env::var("LANYARD_TEST_KEYRING").is_ok_and(|v| v == "1"),
+        "run the tests under scripts/with-keyring.sh (make test does)",
+    )
+}
+
+/// The repository's `scripts/` folder.
+pub fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
+}
+
+/// The `lanyard` binary of this build: `$LANYARD_BIN`, else the one beside the running test
+/// executable (`target/<profile>/deps/<test>` → `target/<profile>/lanyard`).
+pub fn lanyard_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("LANYARD_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    dir.join(if cfg!(windows) {
+        "lanyard.exe"
+    } else {
+        "lanyard"
+    })
+}
+
+/// Whether a part a test needs is here: `true`, or, locally, `false` after printing why the
+/// test is skipped; under `CI=true` a missing part fails the test.
+pub fn require(part: &str, present: bool, how: &str) -> bool {
+    if present {
         return true;
     }
-    let message = "no test keyring: run the tests under scripts/with-keyring.sh (make test does)";
+    let message = format!("no {part}: {how}");
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{message}");
     }
     eprintln!("skipped: {message}");
     false
-}
-
-/// The repository's `scripts/` folder.
-pub fn scripts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts")
 }
 
 impl Home {

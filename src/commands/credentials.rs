@@ -1,0 +1,113 @@
+//! `credential-process`, `export`, `exec`: a profile's credentials, resolved by
+//! `lanyard-providers`, handed to an SDK, a shell or a command.
+
+use std::process::ExitCode;
+
+use lanyard_core::export::{self, Exported, Format};
+use lanyard_core::{Error, ErrorKind, Workspace};
+use lanyard_providers::{resolve, Resolved};
+
+use crate::output::{note, Output};
+use crate::prompt::Terminal;
+
+fn resolved(ws: &Workspace, name: &str) -> Result<Resolved, Error> {
+    let resolved = resolve(ws, name, &Terminal)?;
+    for warning in &resolved.warnings {
+        note(&format!("warning: {}", warning.message));
+    }
+    Ok(resolved)
+}
+
+pub fn credential_process(ws: &Workspace, out: &mut Output, name: &str) -> Result<ExitCode, Error> {
+    let resolved = resolved(ws, name)?;
+    let mut text = resolved.credentials.process_json();
+    text.push('\n');
+    out.emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(
+    ws: &Workspace,
+    out: &mut Output,
+    name: &str,
+    format: Format,
+    clipboard: bool,
+) -> Result<ExitCode, Error> {
+    let resolved = resolved(ws, name)?;
+    let exported = Exported {
+        credentials: &resolved.credentials,
+        region: resolved.region.as_deref(),
+        profile: name,
+    };
+    let text = export::render(&exported, format)?;
+    if clipboard {
+        let tool = crate::clipboard::copy(&text, ws.env())?;
+        note(&format!(
+            "copied the {format} lines for `{name}` to the clipboard ({tool})"
+        ));
+    } else {
+        out.emit(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn exec(
+    ws: &Workspace,
+    out: &mut Output,
+    name: &str,
+    command: &[String],
+) -> Result<ExitCode, Error> {
+    let env = ws.env();
+    if let Some(outer) = env.get(export::PROFILE_MARKER) {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("already inside `lanyard exec` for profile `{outer}`"),
+        )
+        .fix("exit that shell first; nested sessions would mix two profiles' credentials"));
+    }
+    let resolved = resolved(ws, name)?;
+    let exported = Exported {
+        credentials: &resolved.credentials,
+        region: resolved.region.as_deref(),
+        profile: name,
+    };
+    let (set, remove) = export::exec_environment(&exported);
+    let (program, args) = match command.split_first() {
+        Some((program, args)) => (program.clone(), args.to_vec()),
+        None => (
+            env.get("SHELL")
+                .or(env.get("COMSPEC"))
+                .unwrap_or(if cfg!(windows) { "cmd.exe" } else { "/bin/sh" })
+                .to_owned(),
+            Vec::new(),
+        ),
+    };
+    let mut child = std::process::Command::new(&program);
+    child.args(&args);
+    for key in &remove {
+        child.env_remove(key);
+    }
+    child.envs(set.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    out.flush()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Become the command: signals and the exit status are its own.
+        let error = child.exec();
+        Err(Error::new(
+            ErrorKind::Invalid,
+            format!("cannot run `{program}`: {error}"),
+        )
+        .fix("check the command name and PATH"))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = child.status().map_err(|e| {
+            Error::new(ErrorKind::Invalid, format!("cannot run `{program}`: {e}"))
+                .fix("check the command name and PATH")
+        })?;
+        Ok(ExitCode::from(
+            status.code().unwrap_or(1).clamp(0, 255) as u8
+        ))
+    }
+}

@@ -1,0 +1,121 @@
+//! One module per group of commands; each command calls the core and renders what it gives.
+
+mod credentials;
+mod edit;
+mod read;
+mod vault;
+
+use std::process::ExitCode;
+
+use lanyard_core::{Error, Workspace};
+use lanyard_ini::SectionId;
+
+use crate::cli::{Command, SectionFlags};
+use crate::output::Output;
+
+/// Runs one command; data goes to `out`, notes to stderr.
+pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCode, Error> {
+    let selected = || ws.selected_profile().to_owned();
+    match command {
+        Command::List { json } => read::list(ws, out, json),
+        Command::Show {
+            name,
+            section,
+            json,
+            reveal,
+        } => read::show(
+            ws,
+            out,
+            &section_id(section, name.unwrap_or_else(selected)),
+            json,
+            reveal,
+        ),
+        Command::Dump { .. } => read::dump(ws, out),
+        Command::Explain { name, json } => {
+            read::explain(ws, out, &name.unwrap_or_else(selected), json)
+        }
+        Command::Doctor { json } => read::doctor(ws, out, json),
+        Command::Set {
+            name,
+            assignments,
+            section,
+            credentials_file,
+            write,
+        } => edit::set(
+            ws,
+            out,
+            section_id(section, name),
+            &assignments,
+            credentials_file,
+            write,
+            false,
+        ),
+        Command::Add {
+            name,
+            assignments,
+            section,
+            credentials_file,
+            write,
+        } => edit::set(
+            ws,
+            out,
+            section_id(section, name),
+            &assignments,
+            credentials_file,
+            write,
+            true,
+        ),
+        Command::Unset {
+            name,
+            keys,
+            section,
+            write,
+        } => edit::unset(ws, out, section_id(section, name), &keys, write),
+        Command::Remove {
+            name,
+            section,
+            force,
+            write,
+        } => edit::remove(ws, out, &section_id(section, name), force, write),
+        Command::Rename {
+            old,
+            new,
+            section,
+            write,
+        } => edit::rename(ws, out, &section_id(section, old), &new, write),
+        Command::Copy {
+            old,
+            new,
+            section,
+            write,
+        } => edit::copy(ws, out, &section_id(section, old), &new, write),
+        Command::Use { name, reset, write } => {
+            edit::use_default(ws, out, name.filter(|_| !reset), write)
+        }
+        Command::Vault { command } => vault::run(ws, out, command),
+        Command::CredentialProcess { name } => credentials::credential_process(ws, out, &name),
+        Command::Export {
+            name,
+            format,
+            clipboard,
+        } => credentials::export(ws, out, &name.unwrap_or_else(selected), format, clipboard),
+        Command::Exec { name, command } => credentials::exec(ws, out, &name, &command),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::Cli::command(), "lanyard", &mut text);
+            out.emit(&String::from_utf8_lossy(&text))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn section_id(flags: SectionFlags, name: String) -> SectionId {
+    if flags.sso_session {
+        SectionId::sso_session(name)
+    } else if flags.services {
+        SectionId::services(name)
+    } else {
+        SectionId::profile(name)
+    }
+}

@@ -1,0 +1,152 @@
+//! `list`, `show`, `dump`, `explain`, `doctor`.
+
+use std::process::ExitCode;
+
+use lanyard_core::doctor::{self, Severity};
+use lanyard_core::files::not_found;
+use lanyard_core::{plan, profiles, Error, ErrorKind, Workspace};
+use lanyard_ini::{Kind, SectionId};
+
+use crate::output::{note, Output};
+use crate::render::{safe, table};
+
+pub fn list(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, Error> {
+    let snapshot = ws.files().load()?;
+    let list = profiles::list(ws, &snapshot);
+    if json {
+        out.emit_json(&list)?;
+    } else if list.profiles.is_empty() {
+        note(&format!(
+            "no profiles in {} or {}; add one with `lanyard add NAME key=value`",
+            ws.path_label(Kind::Config),
+            ws.path_label(Kind::Credentials)
+        ));
+    } else {
+        let mut rows = vec![["", "PROFILE", "KIND", "REGION", "ACCOUNT", "DETAIL"]
+            .map(String::from)
+            .to_vec()];
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+        for p in list.profiles {
+            rows.push(vec![
+                if p.active { "*" } else { "" }.to_owned(),
+                p.name,
+                p.kind.to_owned(),
+                dash(&p.region),
+                dash(&p.account),
+                p.detail,
+            ]);
+        }
+        out.emit(&table(&rows))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(
+    ws: &Workspace,
+    out: &mut Output,
+    id: &SectionId,
+    json: bool,
+    reveal: bool,
+) -> Result<ExitCode, Error> {
+    let snapshot = ws.files().load()?;
+    let detail = profiles::show(ws, &snapshot, id, reveal)?;
+    if json {
+        out.emit_json(&detail)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = match detail.kind {
+        Some(kind) => format!("{} ({kind})\n", safe(&id.to_string())),
+        None => format!("{}\n", safe(&id.to_string())),
+    };
+    if let Some(problem) = &detail.problem {
+        text.push_str(&format!("problem: {}\n", safe(problem)));
+    }
+    let mut rows = Vec::new();
+    for property in detail.properties.values() {
+        rows.push(vec![
+            format!("  {}", property.key),
+            property.value.clone(),
+            format!("{}:{}", property.file, property.line),
+        ]);
+        for sub in &property.sub_properties {
+            rows.push(vec![
+                format!("    {}", sub.key),
+                sub.value.clone(),
+                format!("{}:{}", sub.file, sub.line),
+            ]);
+        }
+    }
+    text.push_str(&table(&rows));
+    out.emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn dump(ws: &Workspace, out: &mut Output) -> Result<ExitCode, Error> {
+    let snapshot = ws.files().load()?;
+    out.emit_json(&profiles::dump(&snapshot))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain(
+    ws: &Workspace,
+    out: &mut Output,
+    name: &str,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let snapshot = ws.files().load()?;
+    if snapshot.profiles.profile(name).is_none() {
+        return Err(not_found(&snapshot, &SectionId::profile(name)));
+    }
+    let plan = plan(&snapshot.profiles, name).map_err(|e| {
+        Error::new(
+            ErrorKind::Invalid,
+            format!("profile `{name}` cannot yield credentials: {e}"),
+        )
+        .fix(format!(
+            "`lanyard show {name}` shows its keys and where they are"
+        ))
+    })?;
+    if json {
+        out.emit_json(&plan)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let steps = plan.describe();
+    let mut text = format!(
+        "profile `{}`: {} step{}\n",
+        safe(name),
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" }
+    );
+    for (index, step) in steps.iter().enumerate() {
+        text.push_str(&format!("  {}. {}\n", index + 1, safe(step)));
+    }
+    out.emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn doctor(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, Error> {
+    let findings = doctor::examine(ws.files());
+    let failing = findings.iter().any(|f| f.severity != Severity::Info);
+    if json {
+        out.emit_json(&serde_json::json!({ "findings": findings }))?;
+    } else if findings.is_empty() {
+        out.emit("no problems found\n")?;
+    } else {
+        let mut text = String::new();
+        for f in &findings {
+            text.push_str(&format!(
+                "{}: {}: {}\n    fix: {}\n",
+                f.severity.label(),
+                safe(&f.location),
+                safe(&f.message),
+                safe(&f.fix)
+            ));
+        }
+        out.emit(&text)?;
+    }
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
