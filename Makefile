@@ -18,8 +18,9 @@ app:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing; \
 	fi
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first" >&2; exit 1; }
-	# One release build (fat LTO takes minutes): install from target/ rather than building twice.
-	cargo install --path . --locked --target-dir target
+	# One build of the `cli` profile (fat LTO takes minutes), with packed relocations only
+	# where this machine's linker and C library support them.
+	RUSTFLAGS="$$(bash scripts/cli-rustflags.sh)" cargo install --path . --locked --profile cli --target-dir target
 	"$(CARGO_BIN)/lanyard" list
 
 test:

@@ -57,7 +57,7 @@ def summary(times):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lanyard", default=os.path.join(ROOT, "target", "release", "lanyard"))
+    parser.add_argument("--lanyard", default=os.path.join(ROOT, "target", "cli", "lanyard"))
     parser.add_argument("--runs", type=int, default=50, help="runs of each lanyard command")
     parser.add_argument("--peer-runs", type=int, default=5, help="runs of each peer command")
     args = parser.parse_args()
@@ -68,7 +68,7 @@ def main():
 
     lanyard = os.path.abspath(args.lanyard)
     if not os.path.exists(lanyard):
-        sys.exit("no %s: build it with `cargo build --release`" % lanyard)
+        sys.exit("no %s: build it with `RUSTFLAGS="$(bash scripts/cli-rustflags.sh)" cargo build --profile cli`" % lanyard)
     aws_v2 = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else None
     aws_v1 = os.path.join(VENV_BIN, "aws")
     sso_util = os.path.join(VENV_BIN, "aws-sso-util")

@@ -169,7 +169,7 @@ class Tool:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lanyard", default=os.path.join(ROOT, "target", "release", "lanyard"), help="lanyard binary (default: target/release/lanyard)")
+    ap.add_argument("--lanyard", default=os.path.join(ROOT, "target", "cli", "lanyard"), help="lanyard binary (default: target/cli/lanyard)")
     ap.add_argument("--aws", default=None, help="aws CLI v1 (default: the one next to this Python, else PATH)")
     ap.add_argument("--runs", type=int, default=30, help="measured lanyard runs (default 30)")
     ap.add_argument("--aws-runs", type=int, default=5, help="measured aws runs (default 5)")
@@ -182,7 +182,7 @@ def main(argv=None):
 
     lanyard = os.path.abspath(args.lanyard)
     if not os.access(lanyard, os.X_OK):
-        sys.exit("bench/set.py: %s not found or not executable; build it with `cargo build --release` or pass --lanyard" % lanyard)
+        sys.exit("bench/set.py: %s not found or not executable; build it with `RUSTFLAGS="$(bash scripts/cli-rustflags.sh)" cargo build --profile cli` or pass --lanyard" % lanyard)
     aws = args.aws or shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
     if not aws:
         sys.exit("bench/set.py: aws (awscli v1) not found; run scripts/setup-test-deps.sh and use .tools/venv/bin/python")

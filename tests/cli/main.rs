@@ -9,6 +9,7 @@ mod edits;
 mod environment;
 mod errors;
 mod reading;
+mod robustness;
 mod safety;
 mod secrets;
 mod vault;

@@ -116,6 +116,7 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
             fix: lint.fix,
         });
     }
+    control_character_findings(document, path, findings);
     let Ok(sections) = document.sections() else {
         return;
     };
@@ -148,10 +149,42 @@ fn file_findings(document: &Document, path: &std::path::Path, findings: &mut Vec
             fix: if temporary {
                 "nothing to do while they are short-lived".to_owned()
             } else {
-                "prefer IAM Identity Center or roles; keep long-term keys out of plain-text files"
-                    .to_owned()
+                format!("move them into the keychain with `lanyard vault import {name}` (or use IAM Identity Center or roles)")
             },
         });
+    }
+}
+
+/// Lines with characters that act on a terminal instead of showing (escape sequences, a
+/// carriage return that hides what came before, bidirectional overrides): a value that looks
+/// harmless when printed may be something else.
+fn control_character_findings(
+    document: &Document,
+    path: &std::path::Path,
+    findings: &mut Vec<Finding>,
+) {
+    let acts = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    for index in 0..document.line_count() {
+        let line = document.line(index);
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(c) = line.chars().find(|&c| acts(c)) {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                code: "control-character",
+                location: format!("{}:{}", path.display(), index + 1),
+                message: format!(
+                    "the line holds U+{:04X}, a character that acts on a terminal instead of showing",
+                    c as u32
+                ),
+                fix: "remove the character: no AWS setting needs it".to_owned(),
+            });
+        }
     }
 }
 
