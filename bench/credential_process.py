@@ -68,7 +68,7 @@ def main():
 
     lanyard = os.path.abspath(args.lanyard)
     if not os.path.exists(lanyard):
-        sys.exit("no %s: build it with `RUSTFLAGS="$(bash scripts/cli-rustflags.sh)" cargo build --profile cli`" % lanyard)
+        sys.exit("no %s: build it with `cargo build --profile cli` (see bench/README.md)" % lanyard)
     aws_v2 = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else None
     aws_v1 = os.path.join(VENV_BIN, "aws")
     sso_util = os.path.join(VENV_BIN, "aws-sso-util")

@@ -182,7 +182,7 @@ def main(argv=None):
 
     lanyard = os.path.abspath(args.lanyard)
     if not os.access(lanyard, os.X_OK):
-        sys.exit("bench/set.py: %s not found or not executable; build it with `RUSTFLAGS="$(bash scripts/cli-rustflags.sh)" cargo build --profile cli` or pass --lanyard" % lanyard)
+        sys.exit("bench/set.py: %s not found or not executable; build it with `cargo build --profile cli` (see bench/README.md) or pass --lanyard" % lanyard)
     aws = args.aws or shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
     if not aws:
         sys.exit("bench/set.py: aws (awscli v1) not found; run scripts/setup-test-deps.sh and use .tools/venv/bin/python")
