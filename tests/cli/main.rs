@@ -8,4 +8,5 @@ mod errors;
 mod reading;
 mod safety;
 mod secrets;
+mod values;
 mod vault;

@@ -260,15 +260,26 @@ mod tests {
     }
 
     #[test]
-    fn new_lines_keep_a_value_that_ends_in_unicode_whitespace() {
-        let mut doc = Document::parse("[default]\n", Kind::Config);
+    fn values_with_whitespace_that_botocore_strips_are_refused_and_nothing_changes() {
+        let text = "[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n";
+        let mut doc = Document::parse(text, Kind::Config);
         let id = SectionId::profile("default");
-        doc.set(&id, "k", "x\u{a0}").unwrap();
-        doc.set_sub_property(&id, "s3", "a", "y\u{a0}").unwrap();
-        let view = doc.sections().unwrap();
-        assert_eq!(view.profiles["default"].get("k"), Some("x\u{a0}"));
-        let s3 = view.profiles["default"].property("s3").unwrap();
-        assert_eq!(s3.sub_property("a").unwrap().value, "y\u{a0}");
+        for value in ["eu-west-1\u{a0}", "\u{2003}eu-west-1", "eu-west-1\u{3000}"] {
+            let refused = |result: Result<_, EditError>| match result {
+                Err(EditError::InvalidValue { reason, .. }) => reason,
+                other => panic!("{value:?}: {other:?}"),
+            };
+            let reason = refused(doc.set(&id, "region", value));
+            assert!(reason.contains("U+"), "{reason}");
+            refused(doc.set(&id, "output", value));
+            refused(doc.set_sub_property(&id, "s3", "addressing_style", value));
+            refused(
+                doc.replace_property(&id, "region", "output", value)
+                    .map(|_| None),
+            );
+            assert!(doc.is_unchanged());
+            assert_eq!(doc.render(), text);
+        }
     }
 
     #[test]
