@@ -12,4 +12,5 @@ mod reading;
 mod robustness;
 mod safety;
 mod secrets;
+mod values;
 mod vault;

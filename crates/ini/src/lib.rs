@@ -29,11 +29,13 @@ mod edit;
 mod lint;
 mod names;
 mod scan;
+mod section_id;
 mod view;
 
 pub use document::{Document, Eol, Kind};
-pub use edit::{EditError, SectionId, SectionKind};
+pub use edit::EditError;
 pub use lint::{Lint, LintCode};
 pub use names::{is_identifier, validate_key, validate_name, validate_value, ValueWarning};
 pub use scan::Diagnostic;
+pub use section_id::{SectionId, SectionKind};
 pub use view::{Origin, Property, Section, Sections, SubProperty};

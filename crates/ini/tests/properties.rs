@@ -487,7 +487,7 @@ fn key_pick() -> impl Strategy<Value = KeyPick> {
 fn edit_value() -> impl Strategy<Value = String> {
     prop_oneof![
         1 => Just(String::new()),
-        8 => "[A-Za-z0-9_./:=+@é-]([A-Za-z0-9 _./:=+@é\u{a0}\\[\\]\"'-]{0,10}[A-Za-z0-9_./:=+@é\u{a0}-])?",
+        8 => "[A-Za-z0-9_./:=+@é-]([A-Za-z0-9 _./:=+@é\u{a0}\\[\\]\"'-]{0,10}[A-Za-z0-9_./:=+@é-])?",
     ]
 }
 
