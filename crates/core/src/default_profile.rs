@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 use crate::files::AwsFiles;
+use crate::files::Change;
 use crate::plan::{plan, Step};
 use crate::resolve::vault_profile_of;
-use crate::store::Change;
 
 /// The name the user's own `[default]` is kept under while Lanyard manages the default.
 pub const STASH: &str = "lanyard-saved-default";
@@ -46,7 +46,7 @@ fn save(data_dir: &Path, state: Option<&DefaultState>) -> Result<(), Error> {
     match state {
         Some(state) => {
             let text = serde_json::to_string_pretty(state).expect("serialises");
-            crate::store::write_private_file(&path, &text)?;
+            crate::files::write_private_file(&path, &text)?;
         }
         None => match std::fs::remove_file(&path) {
             Ok(()) => {}

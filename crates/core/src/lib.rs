@@ -2,7 +2,7 @@
 Lanyard's core: everything the `lanyard` command line and the desktop app do, with no user
 interface in it.
 
-Data flows one way: the AWS files ([`store`]) are read into lossless documents
+Data flows one way: the AWS files ([`files`]) are read into lossless documents
 (`lanyard-ini`), merged into a [`ProfileSet`](model::ProfileSet), turned into a resolution
 [`Plan`](plan::Plan) per profile, and edited back through [`AwsFiles`](files::AwsFiles), which
 writes atomically with backups. Effects (the environment, the file locations) are values passed
@@ -23,20 +23,19 @@ pub mod paths;
 pub mod plan;
 pub mod resolve;
 pub mod secret;
-pub mod store;
 pub mod sts;
 pub mod vault;
 
 pub use env::Env;
 pub use error::{Error, ErrorKind};
-pub use files::{AwsFiles, Snapshot};
+pub use files::{AwsFiles, Change, Snapshot, Store};
 pub use model::{ProfileKind, ProfileSet};
 pub use plan::{plan, Plan, PlanError, Step};
 pub use secret::Secret;
-pub use store::{Change, Store};
 
 /// The files of the current environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`,
-/// the home folder, and `LANYARD_DATA_DIR`.
+/// the home folder, and `LANYARD_DATA_DIR`; `LANYARD_FAST_WRITE=0` turns the fast write path
+/// off.
 pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
     let locations = paths::current_locations(env);
     let data_dir = paths::data_dir(env, paths::Platform::current(), locations.home.as_deref());
@@ -44,7 +43,8 @@ pub fn files_for(env: &Env) -> (AwsFiles, paths::Locations) {
         locations.config.clone(),
         locations.credentials.clone(),
         data_dir,
-    );
+    )
+    .with_fast_write(env.get("LANYARD_FAST_WRITE") != Some("0"));
     (AwsFiles::new(store), locations)
 }
 /// With `LANYARD_TRACE` set, prints `label` and the milliseconds since the first call to

@@ -140,7 +140,7 @@ pub fn assume_cached(
         return Ok(hit);
     }
     // One refresh per chain at a time: whoever waited finds the fresh credentials cached.
-    let _lock = crate::store::lock_in(data_dir, &key.replace(':', "-"))?;
+    let _lock = crate::files::lock_in(data_dir, &key.replace(':', "-"))?;
     if let Some(hit) = store.and_then(|s| cached(s, &key)) {
         return Ok(hit);
     }

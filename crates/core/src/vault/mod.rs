@@ -129,12 +129,12 @@ impl Vault {
 
     /// Changes the index under a lock, so that concurrent `vault add`s keep every entry.
     fn update_index(&self, change: impl FnOnce(&mut Index)) -> Result<(), Error> {
-        let _lock = crate::store::lock_in(&self.data_dir, "vault")?;
+        let _lock = crate::files::lock_in(&self.data_dir, "vault")?;
         let mut index = self.read_index()?;
         index.version = 1;
         change(&mut index);
         let text = serde_json::to_string_pretty(&index).expect("index serialises");
-        crate::store::write_private_file(&self.index_path(), &text)?;
+        crate::files::write_private_file(&self.index_path(), &text)?;
         Ok(())
     }
 

@@ -1,10 +1,11 @@
-//! Whole-profile operations over both AWS files at once.
+//! Whole-profile edits over both AWS files at once: which file a key goes to, and add, set,
+//! unset, rename, copy and remove as one operation each.
 
 use lanyard_ini::{Document, Kind, SectionId, SectionKind, Sections, ValueWarning};
 
+use super::{Change, Store};
 use crate::error::{edit_error, unparseable, Error, ErrorKind};
 use crate::model::ProfileSet;
-use crate::store::{Change, Store};
 
 /// Keys that `aws configure set` and Lanyard write to the credentials file.
 pub const CREDENTIAL_KEYS: &[&str] = &[
@@ -501,7 +502,7 @@ pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
     };
     let closest = names
         .iter()
-        .map(|n| (edit_distance(n, &id.name), n))
+        .map(|n| (strsim::levenshtein(n, &id.name), n))
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .min();
     let fix = match closest {
@@ -509,25 +510,6 @@ pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
         None => "`lanyard list` shows every profile".to_owned(),
     };
     Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(current)
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -1,0 +1,432 @@
+//! The [`Store`]: reads the two AWS files and writes them with the edit loop of the module
+//! doc, under a lock per file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::ErrorKind as IoKind;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use lanyard_ini::{Document, Kind};
+use sha1::{Digest, Sha1};
+
+use super::atomic::{self, create_private_dir, folder_of, Temp};
+use super::{backups, fast, BACKUPS_KEPT};
+use crate::error::{Error, ErrorKind};
+
+const ATTEMPTS: usize = 20;
+
+/// The two AWS files and Lanyard's data folder.
+#[derive(Clone, Debug)]
+pub struct Store {
+    config: PathBuf,
+    credentials: PathBuf,
+    data_dir: PathBuf,
+    fast_write: bool,
+}
+
+/// The result of one file edit.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The file (as configured, before following a symlink).
+    pub path: PathBuf,
+    /// The edited document: its source is the text before the edit.
+    document: Document,
+    unchanged: bool,
+    /// Whether the file was written (false for a dry run or an edit that changed nothing).
+    pub written: bool,
+    /// Where the previous version was kept.
+    pub backup: Option<PathBuf>,
+    /// The bytes written to disk for the new version: pages that already held the right
+    /// bytes are not written again.
+    pub bytes_written: u64,
+}
+
+impl Change {
+    /// A change to the file at `path`: `document` after the edit.
+    pub fn new(path: PathBuf, document: Document) -> Change {
+        Change {
+            path,
+            unchanged: document.is_unchanged(),
+            document,
+            written: false,
+            backup: None,
+            bytes_written: 0,
+        }
+    }
+
+    /// Whether the edit changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.unchanged
+    }
+
+    /// The text before the edit (empty for a missing file).
+    pub fn before(&self) -> &str {
+        self.document.source()
+    }
+
+    /// The text after the edit. Built on demand: writing the file does not need it.
+    pub fn after(&self) -> String {
+        self.document.render()
+    }
+}
+
+/// What identifies a version of a file on disk, cheaply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+fn fingerprint(path: &Path) -> Option<Fingerprint> {
+    let meta = fs::metadata(path).ok()?;
+    Some(Fingerprint {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+        #[cfg(unix)]
+        inode: {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        },
+    })
+}
+
+impl Store {
+    /// A store for these two files, with backups and locks under `data_dir`. Writes take the
+    /// fast path (see [`Store::with_fast_write`]).
+    pub fn new(config: PathBuf, credentials: PathBuf, data_dir: PathBuf) -> Store {
+        Store {
+            config,
+            credentials,
+            data_dir,
+            fast_write: true,
+        }
+    }
+
+    /// Turns the fast write path (backup recycling, page-diff writes) on or off. Off, every
+    /// write is the plain atomic replace; the files written are the same either way.
+    pub fn with_fast_write(mut self, on: bool) -> Store {
+        self.fast_write = on;
+        self
+    }
+
+    /// Whether writes take the fast path.
+    pub fn fast_write(&self) -> bool {
+        self.fast_write
+    }
+
+    /// The path of one of the files.
+    pub fn path(&self, kind: Kind) -> &Path {
+        match kind {
+            Kind::Config => &self.config,
+            Kind::Credentials => &self.credentials,
+        }
+    }
+
+    /// Lanyard's data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Reads a file; a missing file reads as empty. A file that is not UTF-8 is an error.
+    pub fn read_text(&self, kind: Kind) -> Result<String, Error> {
+        read_text(self.path(kind))
+    }
+
+    /// Reads and parses a file.
+    pub fn read(&self, kind: Kind) -> Result<Document, Error> {
+        Ok(Document::parse_string(self.read_text(kind)?, kind))
+    }
+
+    /// Applies `edit` to the file as it is on disk when the write happens, and writes the
+    /// result atomically (or only computes it, with `dry_run`). `edit` may run more than
+    /// once when another program changes the file meanwhile: it must express the intent,
+    /// not a result computed from an earlier read.
+    pub fn edit<F>(&self, kind: Kind, dry_run: bool, mut edit: F) -> Result<Change, Error>
+    where
+        F: FnMut(&mut Document) -> Result<(), Error>,
+    {
+        let path = self.path(kind).to_path_buf();
+        let target = resolve_link(&path)?;
+        let _lock = if dry_run {
+            None
+        } else {
+            Some(self.lock(&target)?)
+        };
+        for _ in 0..ATTEMPTS {
+            let seen = fingerprint(&target);
+            crate::trace("locked");
+            let text = read_text(&target)?;
+            crate::trace("read");
+            let mut document = Document::parse_string(text, kind);
+            crate::trace("parsed");
+            if let Some(error) = document.errors().first() {
+                return Err(crate::error::unparseable(&path, error));
+            }
+            edit(&mut document)?;
+            crate::trace("edited");
+            let mut change = Change::new(path.clone(), document);
+            crate::trace("compared");
+            if dry_run || change.is_empty() {
+                return Ok(change);
+            }
+            match self.replace(&target, kind, &change.document, seen.as_ref())? {
+                Some((backup, bytes)) => {
+                    change.written = true;
+                    change.backup = backup;
+                    change.bytes_written = bytes;
+                    return Ok(change);
+                }
+                None => continue, // changed underneath: re-read and re-apply
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Conflict,
+            "the file kept changing while Lanyard tried to write it",
+        )
+        .at(&path, None)
+        .fix("stop the other program writing it, then try again"))
+    }
+
+    /// Writes `document` over `target` if it still has fingerprint `seen`. Returns `None`
+    /// when the file changed since it was read, else the backup path (if there was a file)
+    /// and the number of bytes written.
+    fn replace(
+        &self,
+        target: &Path,
+        kind: Kind,
+        document: &Document,
+        seen: Option<&Fingerprint>,
+    ) -> Result<Option<(Option<PathBuf>, u64)>, Error> {
+        let dir = folder_of(target);
+        create_private_dir(dir)?;
+        let old_meta = fs::metadata(target).ok();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // The backups are listed once: for the fast path's recycling, and for pruning what
+        // the new one pushes out.
+        let backup_dir = backups::dir_of(&self.data_dir, kind, target);
+        let mut kept = match old_meta {
+            Some(_) => backups::list(&backup_dir),
+            None => Vec::new(),
+        };
+        let temp = self.temporary(dir, &name, &mut kept)?;
+        atomic::keep_mode_and_owner(&temp, old_meta.as_ref())?;
+        let bytes = if self.fast_write {
+            fast::write(&temp.file, document, temp.recycled)
+        } else {
+            atomic::write(&temp.file, document)
+        }
+        .map_err(|e| Error::io("write", &temp.path, &e))?;
+        crate::trace("written");
+        temp.file
+            .sync_all()
+            .map_err(|e| Error::io("flush", &temp.path, &e))?;
+        crate::trace("flushed");
+        if fingerprint(target).as_ref() != seen {
+            return Ok(None);
+        }
+        let backup = match old_meta {
+            Some(_) => Some(backups::keep(target, &backup_dir)?),
+            None => None,
+        };
+        temp.persist(target)
+            .map_err(|e| Error::io("replace", target, &e))?;
+        atomic::sync_folder(dir);
+        crate::trace("replaced");
+        if backup.is_some() {
+            backups::prune(&kept);
+        }
+        crate::trace("backups pruned");
+        Ok(Some((backup, bytes)))
+    }
+
+    /// The temporary file for a write in `dir`. On the fast path, when the backup of this
+    /// version will push the oldest of `kept` out, that oldest one becomes the temporary
+    /// file (and leaves `kept`).
+    fn temporary(&self, dir: &Path, name: &str, kept: &mut Vec<PathBuf>) -> Result<Temp, Error> {
+        if self.fast_write && kept.len() >= BACKUPS_KEPT {
+            let spare = kept.remove(0);
+            if let Some(temp) = fast::recycle(dir, name, &spare) {
+                return Ok(temp);
+            }
+            kept.insert(0, spare);
+        }
+        Temp::create(dir, name)
+    }
+
+    /// The folder holding the backups of one file.
+    pub fn backup_dir(&self, kind: Kind) -> Result<PathBuf, Error> {
+        let target = resolve_link(self.path(kind))?;
+        Ok(backups::dir_of(&self.data_dir, kind, &target))
+    }
+
+    /// The kept previous versions of a file, oldest first.
+    pub fn backups(&self, kind: Kind) -> Result<Vec<PathBuf>, Error> {
+        Ok(backups::list(&self.backup_dir(kind)?))
+    }
+
+    fn lock(&self, target: &Path) -> Result<File, Error> {
+        let digest = Sha1::digest(target.to_string_lossy().as_bytes());
+        lock_in(&self.data_dir, &hex::encode(digest))
+    }
+}
+
+/// Takes the exclusive lock `NAME.lock` in the data folder's `locks/` (created 0700); it is
+/// held until the returned file is dropped.
+pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
+    let dir = data_dir.join("locks");
+    create_private_dir(&dir)?;
+    let path = dir.join(format!("{name}.lock"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("open the lock file", &path, &e))?;
+    file.lock().map_err(|e| Error::io("lock", &path, &e))?;
+    Ok(file)
+}
+
+/// Reads a file as UTF-8; a missing file is empty.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|error| {
+            let valid = error.utf8_error().valid_up_to();
+            let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            Error::new(
+                ErrorKind::Unreadable,
+                "the file is not valid UTF-8; Lanyard reads and writes only UTF-8 and leaves this file untouched",
+            )
+            .at(path, Some(line))
+            .fix("save the file as UTF-8 (for example with `iconv -t UTF-8`)")
+        }),
+        Err(error) if error.kind() == IoKind::NotFound => Ok(String::new()),
+        Err(error) if error.kind() == IoKind::IsADirectory => Err(Error::new(ErrorKind::Unreadable, "this is a folder, not a file")
+            .at(path, None)
+            .fix("point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a file")),
+        Err(error) => Err(Error::io("read", path, &error)),
+    }
+}
+
+/// Follows a symlink (chains too) to the file that holds the data, so that the link stays a
+/// link. A dangling link resolves to where it points.
+fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&current)
+                    .map_err(|e| Error::io("follow the link", &current, &e))?;
+                current = match current.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::new(ErrorKind::Unreadable, "too many levels of symbolic links").at(path, None))
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use lanyard_ini::SectionId;
+
+    /// A store for `dir/.aws/config` and `dir/.aws/credentials`, data in `dir/data`.
+    pub(crate) fn store_in(dir: &Path) -> Store {
+        Store::new(
+            dir.join(".aws/config"),
+            dir.join(".aws/credentials"),
+            dir.join("data"),
+        )
+    }
+
+    /// A store whose `kind` file holds `text`.
+    pub(crate) fn store_with(dir: &Path, kind: Kind, text: &str) -> Store {
+        let store = store_in(dir);
+        fs::create_dir_all(dir.join(".aws")).unwrap();
+        fs::write(store.path(kind), text).unwrap();
+        store
+    }
+
+    /// Sets `n` in `[default]` of the config file.
+    pub(crate) fn set_n(store: &Store, n: usize) -> Change {
+        store
+            .edit(Kind::Config, false, |doc| {
+                doc.set(&SectionId::profile("default"), "n", &n.to_string())
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn an_edit_is_reapplied_when_the_file_changes_underneath() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nregion = a\n");
+        let mut calls = 0;
+        let change = store
+            .edit(Kind::Config, false, |doc| {
+                calls += 1;
+                if calls == 1 {
+                    // Another program (say `aws configure`) writes between our read and write.
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    fs::write(
+                        store.path(Kind::Config),
+                        "[default]\nregion = a\noutput = text\n",
+                    )
+                    .unwrap();
+                }
+                doc.set(&SectionId::profile("default"), "cli_pager", "")
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap();
+        assert_eq!(calls, 2);
+        assert!(change.written);
+        assert_eq!(
+            fs::read_to_string(store.path(Kind::Config)).unwrap(),
+            "[default]\nregion = a\noutput = text\ncli_pager =\n"
+        );
+    }
+
+    #[test]
+    fn the_backup_is_the_previous_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), Kind::Credentials, "[a]\nk = 1\n");
+        let change = store
+            .edit(Kind::Credentials, false, |doc| {
+                doc.set(&SectionId::profile("a"), "k", "2")
+                    .map(|_| ())
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+            })
+            .unwrap();
+        let backup = change.backup.unwrap();
+        assert_eq!(fs::read_to_string(&backup).unwrap(), "[a]\nk = 1\n");
+        assert_eq!(store.backups(Kind::Credentials).unwrap(), vec![backup]);
+    }
+
+    #[test]
+    fn the_last_versions_are_kept_newest_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nn = 0\n");
+        for n in 1..=BACKUPS_KEPT + 5 {
+            set_n(&store, n);
+        }
+        let kept: Vec<String> = store
+            .backups(Kind::Config)
+            .unwrap()
+            .iter()
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        let expected: Vec<String> = (5..BACKUPS_KEPT + 5)
+            .map(|n| format!("[default]\nn = {n}\n"))
+            .collect();
+        assert_eq!(kept, expected);
+    }
+}
