@@ -5,6 +5,7 @@ mod util;
 mod edits;
 mod environment;
 mod errors;
+mod files_safety;
 mod reading;
 mod safety;
 mod secrets;

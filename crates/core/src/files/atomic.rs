@@ -57,6 +57,23 @@ impl Temp {
         self.persisted = true;
         Ok(())
     }
+
+    /// Gives the file the name `target`, which must not exist: a link never replaces a file,
+    /// so one that another program created meanwhile is not lost. Gives the temporary file
+    /// back when `target` exists.
+    pub(super) fn persist_new(mut self, target: &Path) -> std::io::Result<Option<Temp>> {
+        match fs::hard_link(&self.path, target) {
+            Ok(()) => {
+                let _ = fs::remove_file(&self.path);
+                self.persisted = true;
+                Ok(None)
+            }
+            Err(e) if e.kind() == IoKind::AlreadyExists => Ok(Some(self)),
+            // File systems without hard links: a rename, which would replace a file that
+            // appeared in the last microseconds.
+            Err(_) => self.persist(target).map(|()| None),
+        }
+    }
 }
 
 impl Drop for Temp {

@@ -7,13 +7,19 @@ atomically with a backup, and edited a whole profile at a time over both.
 Other programs (`aws configure set`, editors, dotfile managers) write these files too, and do
 not take Lanyard's lock. So every write, under a per-file lock in Lanyard's data folder:
 
-1. reads the file as it is on disk *now* and applies the edit to that text;
+1. reads the file as it is on disk *now* (keeping it open) and applies the edit to that text;
 2. writes the result to a temporary file in the file's own folder (so that the rename below
    stays on one file system), created 0600, and fsyncs it;
-3. checks that nobody changed the file since step 1, and goes back to step 1 if somebody did
-   (so an edit is a closure that expresses the intent, never a result computed earlier);
-4. keeps the previous version as a backup, gives the temporary file the mode and owner of the
-   file it replaces, renames it over the file and fsyncs the folder.
+3. keeps the version it read as a backup (a hard link: no byte written twice);
+4. looks a last time: the file must still have the inode, size and modification time it had,
+   and hold the bytes that were parsed; else it goes back to step 1 (so an edit is a closure
+   that expresses the intent, never a result computed earlier);
+5. gives the temporary file the mode and owner of the file it replaces, renames it over the
+   file and fsyncs the folder;
+6. looks at the replaced version again, through the file kept open, once no program has it
+   open for writing: a rename is not a compare-and-swap, and what another program wrote
+   between step 4 and the rename went there. If anything did, the edit is applied again on
+   top of it (`version` explains the rules).
 
 A symlinked file is edited through the link: the link stays a link.
 
@@ -22,6 +28,7 @@ A symlinked file is edited through the link: the link stays a link.
 - `profiles`: whole-profile edits over both files ([`AwsFiles`]): which file a key goes to,
   add, set, unset, rename, copy and remove.
 - `store`: the [`Store`]: reading, the edit loop above, and the lock.
+- `version`: the version an edit was computed from, and whether it is still on disk.
 - `atomic`: the plain atomic replace (temporary file, fsync, rename, folder fsync).
 - `backups`: the previous versions, the last [`BACKUPS_KEPT`] of each file.
 - `fast`: the fast write path — the oldest backup's inode reused as the temporary file, and
@@ -34,6 +41,7 @@ mod backups;
 mod fast;
 mod profiles;
 mod store;
+mod version;
 
 pub use backups::BACKUPS_KEPT;
 pub use profiles::{

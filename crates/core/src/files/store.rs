@@ -4,12 +4,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use lanyard_ini::{Document, Kind};
 use sha1::{Digest, Sha1};
 
 use super::atomic::{self, create_private_dir, folder_of, Temp};
+use super::version::{lost_race, Version};
 use super::{backups, fast, BACKUPS_KEPT};
 use crate::error::{Error, ErrorKind};
 
@@ -68,28 +68,6 @@ impl Change {
     pub fn after(&self) -> String {
         self.document.render()
     }
-}
-
-/// What identifies a version of a file on disk, cheaply.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Fingerprint {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-fn fingerprint(path: &Path) -> Option<Fingerprint> {
-    let meta = fs::metadata(path).ok()?;
-    Some(Fingerprint {
-        len: meta.len(),
-        modified: meta.modified().ok(),
-        #[cfg(unix)]
-        inode: {
-            use std::os::unix::fs::MetadataExt;
-            (meta.dev(), meta.ino())
-        },
-    })
 }
 
 impl Store {
@@ -154,10 +132,19 @@ impl Store {
         } else {
             Some(self.lock(&target)?)
         };
+        crate::trace("locked");
+        // What another program wrote into a version this edit replaced, until it is written.
+        let mut late: Option<Late> = None;
+        let mut spare = None;
         for _ in 0..ATTEMPTS {
-            let seen = fingerprint(&target);
-            crate::trace("locked");
-            let text = read_text(&target)?;
+            let (version, text) = Version::read(&target)?;
+            let (text, on_disk) = match &late {
+                None => (text, None),
+                Some(late) => match late.combine(&text) {
+                    Some(combined) => (combined, Some(text)),
+                    None => return Err(lost_race(&path, &late.backup)),
+                },
+            };
             crate::trace("read");
             let mut document = Document::parse_string(text, kind);
             crate::trace("parsed");
@@ -168,18 +155,49 @@ impl Store {
             crate::trace("edited");
             let mut change = Change::new(path.clone(), document);
             crate::trace("compared");
-            if dry_run || change.is_empty() {
+            if dry_run || (change.is_empty() && on_disk.is_none()) {
                 return Ok(change);
             }
-            match self.replace(&target, kind, &change.document, seen.as_ref())? {
-                Some((backup, bytes)) => {
-                    change.written = true;
-                    change.backup = backup;
-                    change.bytes_written = bytes;
-                    return Ok(change);
+            let expected = on_disk
+                .as_deref()
+                .unwrap_or(change.document.source())
+                .as_bytes();
+            let write = Write {
+                target: &target,
+                kind,
+                document: &change.document,
+                version: &version,
+                expected,
+            };
+            let (backup, bytes) = match self.replace(&write, spare.take())? {
+                Replaced::Changed(temp) => {
+                    spare = temp;
+                    continue; // changed underneath: re-read and re-apply
                 }
-                None => continue, // changed underneath: re-read and re-apply
+                Replaced::Done { backup, bytes } => (backup, bytes),
+            };
+            if let Some(text) = version.late_write(expected) {
+                crate::trace("late write found");
+                let backup = backup.unwrap_or_default();
+                if !version.is_same_file(&backup) {
+                    // A copied backup: the version replaced, as the other program left it.
+                    let _ = fs::write(&backup, &text);
+                }
+                let Ok(text) = String::from_utf8(text) else {
+                    return Err(lost_race(&path, &backup));
+                };
+                late = Some(Late {
+                    text,
+                    before: expected.to_vec(),
+                    ours: change.document.render(),
+                    backup,
+                });
+                continue;
             }
+            change.written = true;
+            change.backup = backup;
+            change.bytes_written = bytes;
+            return Ok(change);
         }
         Err(Error::new(
             ErrorKind::Conflict,
@@ -189,59 +207,73 @@ impl Store {
         .fix("stop the other program writing it, then try again"))
     }
 
-    /// Writes `document` over `target` if it still has fingerprint `seen`. Returns `None`
-    /// when the file changed since it was read, else the backup path (if there was a file)
-    /// and the number of bytes written.
-    fn replace(
-        &self,
-        target: &Path,
-        kind: Kind,
-        document: &Document,
-        seen: Option<&Fingerprint>,
-    ) -> Result<Option<(Option<PathBuf>, u64)>, Error> {
+    /// Writes `write.document` over `write.target` if that is still `write.version`, holding
+    /// `write.expected`. `spare` is the temporary file of an attempt that found the file
+    /// changed, for the fast path to write over again.
+    fn replace(&self, write: &Write<'_>, spare: Option<Temp>) -> Result<Replaced, Error> {
+        let target = write.target;
         let dir = folder_of(target);
         create_private_dir(dir)?;
-        let old_meta = fs::metadata(target).ok();
+        let old = write.version.metadata();
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         // The backups are listed once: for the fast path's recycling, and for pruning what
         // the new one pushes out.
-        let backup_dir = backups::dir_of(&self.data_dir, kind, target);
-        let mut kept = match old_meta {
+        let backup_dir = backups::dir_of(&self.data_dir, write.kind, target);
+        let mut kept = match old {
             Some(_) => backups::list(&backup_dir),
             None => Vec::new(),
         };
-        let temp = self.temporary(dir, &name, &mut kept)?;
-        atomic::keep_mode_and_owner(&temp, old_meta.as_ref())?;
+        let temp = match spare {
+            Some(temp) => temp,
+            None => self.temporary(dir, &name, &mut kept)?,
+        };
+        atomic::keep_mode_and_owner(&temp, old)?;
         let bytes = if self.fast_write {
-            fast::write(&temp.file, document, temp.recycled)
+            fast::write(&temp.file, write.document, temp.recycled)
         } else {
-            atomic::write(&temp.file, document)
+            atomic::write(&temp.file, write.document)
         }
         .map_err(|e| Error::io("write", &temp.path, &e))?;
         crate::trace("written");
+        // A change seen now costs no fsync.
+        if !write.version.looks_current(target) {
+            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
+        }
         temp.file
             .sync_all()
             .map_err(|e| Error::io("flush", &temp.path, &e))?;
         crate::trace("flushed");
-        if fingerprint(target).as_ref() != seen {
-            return Ok(None);
-        }
-        let backup = match old_meta {
+        let backup = match old {
             Some(_) => Some(backups::keep(target, &backup_dir)?),
             None => None,
         };
-        temp.persist(target)
-            .map_err(|e| Error::io("replace", target, &e))?;
+        crate::trace("backed up");
+        // The last look before the rename: nothing but the rename itself comes after it.
+        if !write.version.is_still(target, write.expected) {
+            if let Some(backup) = &backup {
+                let _ = fs::remove_file(backup);
+            }
+            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
+        }
+        let replaced = match old {
+            Some(_) => temp.persist(target).map(|()| None),
+            None => temp.persist_new(target),
+        }
+        .map_err(|e| Error::io("replace", target, &e))?;
+        if let Some(temp) = replaced {
+            // A file appeared where there was none: never replaced unseen.
+            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
+        }
         atomic::sync_folder(dir);
         crate::trace("replaced");
         if backup.is_some() {
             backups::prune(&kept);
         }
         crate::trace("backups pruned");
-        Ok(Some((backup, bytes)))
+        Ok(Replaced::Done { backup, bytes })
     }
 
     /// The temporary file for a write in `dir`. On the fast path, when the backup of this
@@ -275,6 +307,55 @@ impl Store {
     }
 }
 
+/// One write of [`Store::replace`].
+struct Write<'a> {
+    /// The file the configured path leads to.
+    target: &'a Path,
+    kind: Kind,
+    /// The edited document.
+    document: &'a Document,
+    /// The version of the file the document replaces, and its bytes.
+    version: &'a Version,
+    expected: &'a [u8],
+}
+
+/// What became of one write.
+enum Replaced {
+    /// Written; the previous version was kept at `backup` (when there was a file).
+    Done { backup: Option<PathBuf>, bytes: u64 },
+    /// Not written: the file changed since it was read. The temporary file, to reuse.
+    Changed(Option<Temp>),
+}
+
+/// Bytes another program wrote into the version an edit replaced, after the last look
+/// before the rename: in the file only through the backup, until the edit is applied again.
+struct Late {
+    /// The replaced version, as the other program left it.
+    text: String,
+    /// The replaced version as Lanyard read it.
+    before: Vec<u8>,
+    /// What Lanyard wrote in its place.
+    ours: String,
+    /// Where the replaced version is kept.
+    backup: PathBuf,
+}
+
+impl Late {
+    /// The text to apply the edit to again, now that the file holds `now`: `None` when the
+    /// two cannot be told apart from a plain sequence of writes.
+    fn combine(&self, now: &str) -> Option<String> {
+        if now == self.ours {
+            // Only the old version changed: as if the other program had written first.
+            return Some(self.text.clone());
+        }
+        if self.text.as_bytes().starts_with(&self.before) && now.starts_with(&self.ours) {
+            // Appends to both, one after the other: the lines of each, in that order.
+            return Some(format!("{}{}", self.text, &now[self.ours.len()..]));
+        }
+        None
+    }
+}
+
 /// Takes the exclusive lock `NAME.lock` in the data folder's `locks/` (created 0700); it is
 /// held until the returned file is dropped.
 pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
@@ -294,22 +375,34 @@ pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
 /// Reads a file as UTF-8; a missing file is empty.
 pub fn read_text(path: &Path) -> Result<String, Error> {
     match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|error| {
-            let valid = error.utf8_error().valid_up_to();
-            let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-            Error::new(
-                ErrorKind::Unreadable,
-                "the file is not valid UTF-8; Lanyard reads and writes only UTF-8 and leaves this file untouched",
-            )
-            .at(path, Some(line))
-            .fix("save the file as UTF-8 (for example with `iconv -t UTF-8`)")
-        }),
+        Ok(bytes) => utf8(path, bytes),
         Err(error) if error.kind() == IoKind::NotFound => Ok(String::new()),
-        Err(error) if error.kind() == IoKind::IsADirectory => Err(Error::new(ErrorKind::Unreadable, "this is a folder, not a file")
-            .at(path, None)
-            .fix("point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a file")),
-        Err(error) => Err(Error::io("read", path, &error)),
+        Err(error) => Err(read_error(path, &error)),
     }
+}
+
+/// `bytes` as text, or the error that names the first line that is not UTF-8.
+pub(super) fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::new(
+            ErrorKind::Unreadable,
+            "the file is not valid UTF-8; Lanyard reads and writes only UTF-8 and leaves this file untouched",
+        )
+        .at(path, Some(line))
+        .fix("save the file as UTF-8 (for example with `iconv -t UTF-8`)")
+    })
+}
+
+/// The error for a file that cannot be read.
+pub(super) fn read_error(path: &Path, error: &std::io::Error) -> Error {
+    if error.kind() == IoKind::IsADirectory {
+        return Error::new(ErrorKind::Unreadable, "this is a folder, not a file")
+            .at(path, None)
+            .fix("point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a file");
+    }
+    Error::io("read", path, error)
 }
 
 /// Follows a symlink (chains too) to the file that holds the data, so that the link stays a
@@ -393,6 +486,28 @@ pub(super) mod tests {
             fs::read_to_string(store.path(Kind::Config)).unwrap(),
             "[default]\nregion = a\noutput = text\ncli_pager =\n"
         );
+    }
+
+    #[test]
+    fn a_late_write_is_combined_with_what_replaced_it() {
+        let late = |text: &str| Late {
+            text: text.to_owned(),
+            before: b"[a]\nk = 1\n".to_vec(),
+            ours: "[a]\nk = 2\n".to_owned(),
+            backup: PathBuf::new(),
+        };
+        // Only the replaced version changed: the edit goes on top of what it became.
+        let rewritten = late("[a]\nk = 1\n[b]\nx = y\n");
+        assert_eq!(rewritten.combine("[a]\nk = 2\n").unwrap(), rewritten.text);
+        // Appends to both: the old one's, then the new one's.
+        assert_eq!(
+            late("[a]\nk = 1\n# one\n")
+                .combine("[a]\nk = 2\n# two\n")
+                .unwrap(),
+            "[a]\nk = 1\n# one\n# two\n"
+        );
+        // Rewritten both ways: nothing to tell which comes first.
+        assert!(late("[z]\n").combine("[y]\n").is_none());
     }
 
     #[test]
