@@ -80,3 +80,110 @@ fn lines_appended_by_another_program_during_sets_are_kept() {
         keys.len()
     );
 }
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The files in `~/.aws` whose names start with `.NAME.lanyard-`.
+fn temporaries(home: &Home, name: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(home.path().join(".aws"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.lanyard-"))
+        })
+        .collect()
+}
+
+/// A `set` killed before its rename leaves its temporary file, a whole copy of the
+/// credentials file: it is private (0600) even when the file is not, `doctor` names it with
+/// the fix, and the next write removes it.
+#[cfg(unix)]
+#[test]
+fn a_set_killed_before_its_rename_leaves_a_private_copy_the_next_write_removes() {
+    let home = Home::new();
+    // Large enough that the write takes a while, loose enough to show the temporary's mode.
+    let mut text = String::new();
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "[p{i}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        ));
+    }
+    let credentials = home.write(".aws/credentials", &text);
+    chmod(&credentials, 0o644);
+    home.write(".aws/config", "[profile p1]\nregion = eu-west-1\n");
+    let mut left = Vec::new();
+    for _ in 0..5 {
+        let mut child = home
+            .cmd()
+            .args(["set", "p1", "aws_session_token=token", "--credentials-file"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill it as soon as its temporary file appears.
+        while temporaries(&home, "credentials").is_empty() {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        left = temporaries(&home, "credentials");
+        if !left.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(left.len(), 1, "a killed set leaves its temporary file");
+    let leftover = &left[0];
+    assert_eq!(
+        mode(leftover),
+        0o600,
+        "the copy of the credentials is private"
+    );
+    // A small file again, for doctor to be quick about it.
+    home.write(
+        ".aws/credentials",
+        "[p1]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    );
+    // The temporary of a write still under way (this process is alive) is not a leftover,
+    // nor a file of another program that looks alike.
+    let running = home.write(
+        &format!(".aws/.config.lanyard-{}-000000001-0", std::process::id()),
+        "[default]\n",
+    );
+    let unrelated = home.write(".aws/.credentials.lanyard-notes", "mine\n");
+    let doctor = home.run(&["doctor"]);
+    let report = doctor.stdout();
+    let line = report
+        .lines()
+        .position(|l| l.contains(&*leftover.to_string_lossy()))
+        .unwrap_or_else(|| panic!("doctor names the leftover: {report}"));
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(lines[line].starts_with("warning: "), "{report}");
+    assert!(
+        lines[line + 1].contains(&format!("rm {}", leftover.display())),
+        "{report}"
+    );
+    assert!(!report.contains(&*running.to_string_lossy()), "{report}");
+    assert!(!report.contains("lanyard-notes"), "{report}");
+    // The next write, to the other file even, removes it.
+    home.run(&["set", "p1", "region=eu-west-2"]).ok();
+    assert!(!leftover.exists(), "the next write removes the leftover");
+    assert!(running.exists() && unrelated.exists());
+    assert!(!home
+        .run(&["doctor"])
+        .stdout()
+        .contains(&*leftover.to_string_lossy()));
+}

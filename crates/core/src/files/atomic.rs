@@ -5,10 +5,10 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind as IoKind, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use lanyard_ini::Document;
 
+use super::temporaries;
 use crate::error::Error;
 
 /// The temporary file an edit is written to, in the folder of the file it replaces. It is
@@ -36,7 +36,7 @@ impl Temp {
     pub(super) fn create(dir: &Path, name: &str) -> Result<Temp, Error> {
         let mut last = None;
         for attempt in 0..16 {
-            let path = temp_path(dir, name, attempt);
+            let path = temporaries::path(dir, name, attempt);
             let mut options = OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -109,6 +109,7 @@ impl Write for Counted<'_> {
 }
 
 /// Gives the temporary file the mode and owner of the file it replaces (0600 for a new file).
+/// Done last before the rename: until then the copy is private, whatever the file's mode.
 pub(super) fn keep_mode_and_owner(temp: &Temp, old: Option<&fs::Metadata>) -> Result<(), Error> {
     #[cfg(unix)]
     {
@@ -139,18 +140,6 @@ pub(super) fn folder_of(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
-}
-
-/// `.NAME.lanyard-PID-NANOS-ATTEMPT` in `dir`: hidden, and unique to this process and moment.
-pub(super) fn temp_path(dir: &Path, name: &str, attempt: u32) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .subsec_nanos();
-    dir.join(format!(
-        ".{name}.lanyard-{}-{nanos:09}-{attempt}",
-        std::process::id()
-    ))
 }
 
 /// Creates a folder (and missing parents) readable by the owner only.

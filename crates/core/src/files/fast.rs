@@ -19,7 +19,8 @@ use std::path::Path;
 
 use lanyard_ini::Document;
 
-use super::atomic::{temp_path, Temp};
+use super::atomic::Temp;
+use super::temporaries;
 
 /// The file `spare` (the oldest backup) moved to a temporary name in `dir`, when it can be
 /// reused: a regular file with no other link, on the same file system.
@@ -31,7 +32,7 @@ pub(super) fn recycle(dir: &Path, name: &str, spare: &Path) -> Option<Temp> {
     if !meta.is_file() || meta.nlink() != 1 {
         return None;
     }
-    let path = temp_path(dir, name, 0);
+    let path = temporaries::path(dir, name, 0);
     // A link never replaces an existing file, and fails across file systems.
     fs::hard_link(spare, &path).ok()?;
     let Ok(file) = open_for_overwrite(&path) else {
@@ -39,6 +40,13 @@ pub(super) fn recycle(dir: &Path, name: &str, spare: &Path) -> Option<Temp> {
         return None;
     };
     let temp = Temp::adopt(path, file, true);
+    // Private while it holds the text, like a new temporary file (older backups may not be).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.file
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .ok()?;
+    }
     // The backup's name goes; then the temporary name must be the only link left, or the
     // file is not reused (dropping `temp` removes the temporary name).
     if fs::remove_file(spare).is_ok() && temp.file.metadata().is_ok_and(|m| m.nlink() == 1) {

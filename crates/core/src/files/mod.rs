@@ -30,6 +30,7 @@ A symlinked file is edited through the link: the link stays a link.
 - `store`: the [`Store`]: reading, the edit loop above, and the lock.
 - `version`: the version an edit was computed from, and whether it is still on disk.
 - `atomic`: the plain atomic replace (temporary file, fsync, rename, folder fsync).
+- `temporaries`: the temporary files' names, and the ones an interrupted write left.
 - `backups`: the previous versions, the last [`BACKUPS_KEPT`] of each file.
 - `fast`: the fast write path — the oldest backup's inode reused as the temporary file, and
   only the pages that differ from it written. It can be turned off ([`Store::with_fast_write`],
@@ -41,6 +42,7 @@ mod backups;
 mod fast;
 mod profiles;
 mod store;
+mod temporaries;
 mod version;
 
 pub use backups::BACKUPS_KEPT;

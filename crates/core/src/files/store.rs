@@ -10,7 +10,7 @@ use sha1::{Digest, Sha1};
 
 use super::atomic::{self, create_private_dir, folder_of, Temp};
 use super::version::{lost_race, Version};
-use super::{backups, fast, BACKUPS_KEPT};
+use super::{backups, fast, temporaries, BACKUPS_KEPT};
 use crate::error::{Error, ErrorKind};
 
 const ATTEMPTS: usize = 20;
@@ -226,11 +226,13 @@ impl Store {
             Some(_) => backups::list(&backup_dir),
             None => Vec::new(),
         };
+        for leftover in self.leftover_temporaries() {
+            let _ = fs::remove_file(leftover);
+        }
         let temp = match spare {
             Some(temp) => temp,
             None => self.temporary(dir, &name, &mut kept)?,
         };
-        atomic::keep_mode_and_owner(&temp, old)?;
         let bytes = if self.fast_write {
             fast::write(&temp.file, write.document, temp.recycled)
         } else {
@@ -258,6 +260,7 @@ impl Store {
             }
             return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
         }
+        atomic::keep_mode_and_owner(&temp, old)?;
         let replaced = match old {
             Some(_) => temp.persist(target).map(|()| None),
             None => temp.persist_new(target),
@@ -288,6 +291,26 @@ impl Store {
             kept.insert(0, spare);
         }
         Temp::create(dir, name)
+    }
+
+    /// The temporary files that interrupted writes left next to the two files: each a whole
+    /// copy of a file, secrets included, that no write will rename any more. The next write
+    /// removes them.
+    pub fn leftover_temporaries(&self) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for kind in [Kind::Config, Kind::Credentials] {
+            let Ok(target) = resolve_link(self.path(kind)) else {
+                continue;
+            };
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            found.extend(temporaries::leftovers(folder_of(&target), &name));
+        }
+        found.sort();
+        found.dedup();
+        found
     }
 
     /// The folder holding the backups of one file.
