@@ -187,3 +187,59 @@ fn a_set_killed_before_its_rename_leaves_a_private_copy_the_next_write_removes()
         .stdout()
         .contains(&*leftover.to_string_lossy()));
 }
+
+/// Every file and folder under `dir`, with its mode.
+#[cfg(unix)]
+fn modes_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u32, bool)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            found.extend(modes_under(&path));
+        }
+        found.push((path.clone(), mode(&path), meta.is_dir()));
+    }
+    found
+}
+
+/// Backups of files anybody may read, locks, and everything else Lanyard keeps: 0600 files
+/// in 0700 folders, even when `lanyard` runs under `umask 000`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn everything_in_the_data_folder_is_private_whatever_the_umask() {
+    use std::os::unix::process::CommandExt;
+    let home = Home::new();
+    // As `aws configure` leaves them under the usual umask: readable by everyone.
+    let config = home.write(".aws/config", "[default]\nregion = r\n");
+    let credentials = home.write(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    );
+    chmod(&config, 0o644);
+    chmod(&credentials, 0o644);
+    let run = |args: &[&str]| {
+        let mut cmd = home.cmd();
+        // SAFETY: umask is async-signal-safe and touches no memory.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+        Run(cmd.args(args).output().unwrap()).ok();
+    };
+    // Past twenty backups, so that the oldest are reused too.
+    for i in 0..23 {
+        run(&["set", "default", &format!("region=r{i}")]);
+        run(&["set", "default", &format!("aws_session_token=token{i}")]);
+    }
+    let loose: Vec<_> = modes_under(&home.data())
+        .into_iter()
+        .filter(|(_, mode, dir)| *mode != if *dir { 0o700 } else { 0o600 })
+        .collect();
+    assert!(loose.is_empty(), "not private: {loose:#?}");
+    assert_eq!(mode(&home.data()), 0o700);
+    // The files themselves keep the mode they had.
+    assert_eq!((mode(&config), mode(&credentials)), (0o644, 0o644));
+}

@@ -3,11 +3,17 @@
 //! files of one name keep apart). Names start with the time they were taken: sorted by name,
 //! they are oldest first.
 //!
-//! A backup is a hard link to the version being replaced where the data folder shares its
-//! file system: the rename that follows leaves the old inode to the backup alone, and no byte
-//! is written twice.
+//! Backups are private (0600), like everything in the data folder, whatever the mode of the
+//! file and the umask. A backup is a hard link to the version being replaced where it can be:
+//! the rename that follows leaves the old inode to the backup alone, no byte is written twice,
+//! and the fast path can reuse that inode later. A link shares the file's mode, so right after
+//! the rename, when the backup is the old inode's only name, it is made 0600 (a write killed
+//! in between leaves one that the next write tightens). Where the data folder is on another
+//! file system, or the file belongs to another user (whose inode Lanyard may not chmod), the
+//! backup is a copy, created 0600.
 
-use std::fs;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -42,23 +48,85 @@ pub(super) fn list(dir: &Path) -> Vec<PathBuf> {
     paths
 }
 
-/// Keeps `target` as it is now in the backup folder `dir`.
-pub(super) fn keep(target: &Path, dir: &Path) -> Result<PathBuf, Error> {
+/// Keeps `target`, which holds `bytes` and has metadata `meta`, in the backup folder `dir`.
+pub(super) fn keep(
+    target: &Path,
+    meta: &fs::Metadata,
+    bytes: &[u8],
+    dir: &Path,
+) -> Result<PathBuf, Error> {
     create_private_dir(dir)?;
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
     let path = dir.join(format!("{stamp:024}-{}.bak", std::process::id()));
-    if fs::hard_link(target, &path).is_err() {
-        fs::copy(target, &path).map_err(|e| Error::io("back up", target, &e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
-        }
+    if !(can_make_private(meta) && fs::hard_link(target, &path).is_ok()) {
+        copy(bytes, &path).map_err(|e| Error::io("back up", target, &e))?;
     }
     Ok(path)
+}
+
+/// Writes `bytes` to a new file at `path`, private from the start, and fsyncs it.
+pub(super) fn copy(bytes: &[u8], path: &Path) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// Whether an inode with this metadata can be made 0600 once it is only a backup.
+#[cfg(unix)]
+fn can_make_private(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    meta.mode() & 0o077 == 0 || me == 0 || me == meta.uid()
+}
+
+#[cfg(not(unix))]
+fn can_make_private(_meta: &fs::Metadata) -> bool {
+    true
+}
+
+/// Makes `old`, the version just replaced, private now that its backup link is its only name.
+pub(super) fn seal(old: &File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if old
+            .metadata()
+            .is_ok_and(|m| m.nlink() == 1 && m.mode() & 0o077 != 0)
+        {
+            let _ = old.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = old;
+}
+
+/// Makes private the backups in `kept` that are not (a write killed between its backup link
+/// and the rename leaves one with the file's mode). Only inodes no other name shares.
+pub(super) fn tidy(kept: &[PathBuf]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        for path in kept {
+            let loose = fs::symlink_metadata(path)
+                .is_ok_and(|m| m.is_file() && m.nlink() == 1 && m.mode() & 0o077 != 0);
+            if loose {
+                let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = kept;
 }
 
 /// Removes the oldest of `kept` until, with the one just taken, the last [`BACKUPS_KEPT`]

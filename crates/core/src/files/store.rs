@@ -226,6 +226,7 @@ impl Store {
             Some(_) => backups::list(&backup_dir),
             None => Vec::new(),
         };
+        backups::tidy(&kept);
         for leftover in self.leftover_temporaries() {
             let _ = fs::remove_file(leftover);
         }
@@ -249,7 +250,7 @@ impl Store {
             .map_err(|e| Error::io("flush", &temp.path, &e))?;
         crate::trace("flushed");
         let backup = match old {
-            Some(_) => Some(backups::keep(target, &backup_dir)?),
+            Some(meta) => Some(backups::keep(target, meta, write.expected, &backup_dir)?),
             None => None,
         };
         crate::trace("backed up");
@@ -272,6 +273,9 @@ impl Store {
         }
         atomic::sync_folder(dir);
         crate::trace("replaced");
+        if let Some(old) = write.version.file() {
+            backups::seal(old);
+        }
         if backup.is_some() {
             backups::prune(&kept);
         }
@@ -385,12 +389,24 @@ pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
     let dir = data_dir.join("locks");
     create_private_dir(&dir)?;
     let path = dir.join(format!("{name}.lock"));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
         .open(&path)
         .map_err(|e| Error::io("open the lock file", &path, &e))?;
+    #[cfg(unix)]
+    {
+        // A lock file made by an older Lanyard may have the umask's mode.
+        use std::os::unix::fs::PermissionsExt;
+        if file
+            .metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+        {
+            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+    }
     file.lock().map_err(|e| Error::io("lock", &path, &e))?;
     Ok(file)
 }
@@ -547,6 +563,25 @@ pub(super) mod tests {
         let backup = change.backup.unwrap();
         assert_eq!(fs::read_to_string(&backup).unwrap(), "[a]\nk = 1\n");
         assert_eq!(store.backups(Kind::Credentials).unwrap(), vec![backup]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn backups_are_private_even_of_a_file_anybody_may_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nn = 0\n");
+        let config = store.path(Kind::Config).to_path_buf();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o644)).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let first = set_n(&store, 1).backup.unwrap();
+        assert_eq!((mode(&first), mode(&config)), (0o600, 0o644));
+        // A write killed between its backup link and the rename leaves one as loose as the
+        // file: the next write tightens it.
+        fs::set_permissions(&first, fs::Permissions::from_mode(0o644)).unwrap();
+        let second = set_n(&store, 2).backup.unwrap();
+        assert_eq!((mode(&first), mode(&second)), (0o600, 0o600));
+        assert_eq!(fs::read_to_string(&first).unwrap(), "[default]\nn = 0\n");
     }
 
     #[test]

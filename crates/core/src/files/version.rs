@@ -76,6 +76,11 @@ impl Version {
         ))
     }
 
+    /// The file as it was opened to be read (`None` for a missing file).
+    pub(super) fn file(&self) -> Option<&File> {
+        self.file.as_ref()
+    }
+
     /// The file's metadata when it was read (`None` for a missing file).
     pub(super) fn metadata(&self) -> Option<&fs::Metadata> {
         self.meta.as_ref()
