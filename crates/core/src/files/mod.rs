@@ -27,7 +27,9 @@ A symlinked file is edited through the link: the link stays a link.
 
 - `profiles`: whole-profile edits over both files ([`AwsFiles`]): which file a key goes to,
   add, set, unset, rename, copy and remove.
-- `store`: the [`Store`]: reading, the edit loop above, and the lock.
+- `read`: reading a file, and following its symlinks.
+- `store`: the [`Store`]: the edit loop above, and the lock.
+- `write`: one write, steps 2 to 5 (or in place, for a hard-linked file).
 - `version`: the version an edit was computed from, and whether it is still on disk.
 - `atomic`: the plain atomic replace (temporary file, fsync, rename, folder fsync).
 - `temporaries`: the temporary files' names, and the ones an interrupted write left.
@@ -41,16 +43,19 @@ mod atomic;
 mod backups;
 mod fast;
 mod profiles;
+mod read;
 mod store;
 mod temporaries;
 mod version;
+mod write;
 
 pub use backups::BACKUPS_KEPT;
 pub use profiles::{
     not_found, parse_assignment, split_key, Assignment, AwsFiles, SetOutcome, Snapshot, Target,
     CREDENTIAL_KEYS,
 };
-pub use store::{read_text, Change, Store};
+pub use read::read_text;
+pub use store::{Change, Store};
 
 pub(crate) use atomic::write_private_file;
 pub(crate) use store::lock_in;

@@ -2,15 +2,16 @@
 //! doc, under a lock per file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
 
 use lanyard_ini::{Document, Kind};
 use sha1::{Digest, Sha1};
 
-use super::atomic::{self, create_private_dir, folder_of, Temp};
+use super::atomic::{create_private_dir, folder_of};
+use super::read::{read_text, resolve_link};
 use super::version::{lost_race, Version};
-use super::{backups, fast, temporaries, BACKUPS_KEPT};
+use super::write::{Replaced, Write};
+use super::{backups, temporaries};
 use crate::error::{Error, ErrorKind};
 
 const ATTEMPTS: usize = 20;
@@ -163,13 +164,14 @@ impl Store {
                 .unwrap_or(change.document.source())
                 .as_bytes();
             let write = Write {
+                store: self,
                 target: &target,
                 kind,
                 document: &change.document,
                 version: &version,
                 expected,
             };
-            let (backup, bytes) = match self.replace(&write, spare.take())? {
+            let (backup, bytes) = match write.run(spare.take())? {
                 Replaced::Changed(temp) => {
                     spare = temp;
                     continue; // changed underneath: re-read and re-apply
@@ -207,96 +209,6 @@ impl Store {
         .fix("stop the other program writing it, then try again"))
     }
 
-    /// Writes `write.document` over `write.target` if that is still `write.version`, holding
-    /// `write.expected`. `spare` is the temporary file of an attempt that found the file
-    /// changed, for the fast path to write over again.
-    fn replace(&self, write: &Write<'_>, spare: Option<Temp>) -> Result<Replaced, Error> {
-        let target = write.target;
-        let dir = folder_of(target);
-        create_private_dir(dir)?;
-        let old = write.version.metadata();
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // The backups are listed once: for the fast path's recycling, and for pruning what
-        // the new one pushes out.
-        let backup_dir = backups::dir_of(&self.data_dir, write.kind, target);
-        let mut kept = match old {
-            Some(_) => backups::list(&backup_dir),
-            None => Vec::new(),
-        };
-        backups::tidy(&kept);
-        for leftover in self.leftover_temporaries() {
-            let _ = fs::remove_file(leftover);
-        }
-        let temp = match spare {
-            Some(temp) => temp,
-            None => self.temporary(dir, &name, &mut kept)?,
-        };
-        let bytes = if self.fast_write {
-            fast::write(&temp.file, write.document, temp.recycled)
-        } else {
-            atomic::write(&temp.file, write.document)
-        }
-        .map_err(|e| Error::io("write", &temp.path, &e))?;
-        crate::trace("written");
-        // A change seen now costs no fsync.
-        if !write.version.looks_current(target) {
-            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
-        }
-        temp.file
-            .sync_all()
-            .map_err(|e| Error::io("flush", &temp.path, &e))?;
-        crate::trace("flushed");
-        let backup = match old {
-            Some(meta) => Some(backups::keep(target, meta, write.expected, &backup_dir)?),
-            None => None,
-        };
-        crate::trace("backed up");
-        // The last look before the rename: nothing but the rename itself comes after it.
-        if !write.version.is_still(target, write.expected) {
-            if let Some(backup) = &backup {
-                let _ = fs::remove_file(backup);
-            }
-            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
-        }
-        atomic::keep_mode_and_owner(&temp, old)?;
-        let replaced = match old {
-            Some(_) => temp.persist(target).map(|()| None),
-            None => temp.persist_new(target),
-        }
-        .map_err(|e| Error::io("replace", target, &e))?;
-        if let Some(temp) = replaced {
-            // A file appeared where there was none: never replaced unseen.
-            return Ok(Replaced::Changed(self.fast_write.then_some(temp)));
-        }
-        atomic::sync_folder(dir);
-        crate::trace("replaced");
-        if let Some(old) = write.version.file() {
-            backups::seal(old);
-        }
-        if backup.is_some() {
-            backups::prune(&kept);
-        }
-        crate::trace("backups pruned");
-        Ok(Replaced::Done { backup, bytes })
-    }
-
-    /// The temporary file for a write in `dir`. On the fast path, when the backup of this
-    /// version will push the oldest of `kept` out, that oldest one becomes the temporary
-    /// file (and leaves `kept`).
-    fn temporary(&self, dir: &Path, name: &str, kept: &mut Vec<PathBuf>) -> Result<Temp, Error> {
-        if self.fast_write && kept.len() >= BACKUPS_KEPT {
-            let spare = kept.remove(0);
-            if let Some(temp) = fast::recycle(dir, name, &spare) {
-                return Ok(temp);
-            }
-            kept.insert(0, spare);
-        }
-        Temp::create(dir, name)
-    }
-
     /// The temporary files that interrupted writes left next to the two files: each a whole
     /// copy of a file, secrets included, that no write will rename any more. The next write
     /// removes them.
@@ -332,26 +244,6 @@ impl Store {
         let digest = Sha1::digest(target.to_string_lossy().as_bytes());
         lock_in(&self.data_dir, &hex::encode(digest))
     }
-}
-
-/// One write of [`Store::replace`].
-struct Write<'a> {
-    /// The file the configured path leads to.
-    target: &'a Path,
-    kind: Kind,
-    /// The edited document.
-    document: &'a Document,
-    /// The version of the file the document replaces, and its bytes.
-    version: &'a Version,
-    expected: &'a [u8],
-}
-
-/// What became of one write.
-enum Replaced {
-    /// Written; the previous version was kept at `backup` (when there was a file).
-    Done { backup: Option<PathBuf>, bytes: u64 },
-    /// Not written: the file changed since it was read. The temporary file, to reuse.
-    Changed(Option<Temp>),
 }
 
 /// Bytes another program wrote into the version an edit replaced, after the last look
@@ -411,62 +303,10 @@ pub(crate) fn lock_in(data_dir: &Path, name: &str) -> Result<File, Error> {
     Ok(file)
 }
 
-/// Reads a file as UTF-8; a missing file is empty.
-pub fn read_text(path: &Path) -> Result<String, Error> {
-    match fs::read(path) {
-        Ok(bytes) => utf8(path, bytes),
-        Err(error) if error.kind() == IoKind::NotFound => Ok(String::new()),
-        Err(error) => Err(read_error(path, &error)),
-    }
-}
-
-/// `bytes` as text, or the error that names the first line that is not UTF-8.
-pub(super) fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(bytes).map_err(|error| {
-        let valid = error.utf8_error().valid_up_to();
-        let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::new(
-            ErrorKind::Unreadable,
-            "the file is not valid UTF-8; Lanyard reads and writes only UTF-8 and leaves this file untouched",
-        )
-        .at(path, Some(line))
-        .fix("save the file as UTF-8 (for example with `iconv -t UTF-8`)")
-    })
-}
-
-/// The error for a file that cannot be read.
-pub(super) fn read_error(path: &Path, error: &std::io::Error) -> Error {
-    if error.kind() == IoKind::IsADirectory {
-        return Error::new(ErrorKind::Unreadable, "this is a folder, not a file")
-            .at(path, None)
-            .fix("point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a file");
-    }
-    Error::io("read", path, error)
-}
-
-/// Follows a symlink (chains too) to the file that holds the data, so that the link stays a
-/// link. A dangling link resolves to where it points.
-fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = fs::read_link(&current)
-                    .map_err(|e| Error::io("follow the link", &current, &e))?;
-                current = match current.parent() {
-                    Some(parent) if target.is_relative() => parent.join(target),
-                    _ => target,
-                };
-            }
-            _ => return Ok(current),
-        }
-    }
-    Err(Error::new(ErrorKind::Unreadable, "too many levels of symbolic links").at(path, None))
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::files::BACKUPS_KEPT;
     use lanyard_ini::SectionId;
 
     /// A store for `dir/.aws/config` and `dir/.aws/credentials`, data in `dir/data`.

@@ -58,15 +58,15 @@ impl Version {
                 };
                 return Ok((missing, String::new()));
             }
-            Err(e) => return Err(super::store::read_error(path, &e)),
+            Err(e) => return Err(super::read::read_error(path, &e)),
         };
         let meta = file
             .metadata()
-            .map_err(|e| super::store::read_error(path, &e))?;
+            .map_err(|e| super::read::read_error(path, &e))?;
         let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
         file.read_to_end(&mut bytes)
-            .map_err(|e| super::store::read_error(path, &e))?;
-        let text = super::store::utf8(path, bytes)?;
+            .map_err(|e| super::read::read_error(path, &e))?;
+        let text = super::read::utf8(path, bytes)?;
         Ok((
             Version {
                 file: Some(file),
