@@ -243,3 +243,79 @@ fn everything_in_the_data_folder_is_private_whatever_the_umask() {
     // The files themselves keep the mode they had.
     assert_eq!((mode(&config), mode(&credentials)), (0o644, 0o644));
 }
+
+/// A file made read-only (`chmod 444`) is not replaced behind the user's back: the error
+/// names it and says how to allow the edit.
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_with_the_chmod_that_allows_it() {
+    let home = Home::new();
+    let text = "[default]\nregion = eu-west-1\n";
+    let config = home.write(".aws/config", text);
+    chmod(&config, 0o444);
+    let error = home.run(&["set", "default", "region=eu-west-2"]).fails();
+    assert!(
+        error.contains(&format!("error: {}: ", config.display())),
+        "{error}"
+    );
+    assert!(error.contains("read-only"), "{error}");
+    assert!(
+        error.contains(&format!("chmod u+w {}", config.display())),
+        "{error}"
+    );
+    assert_eq!(home.read(".aws/config"), text);
+    assert_eq!(mode(&config), 0o444);
+    // A dry run still shows what would change.
+    assert!(home
+        .run(&["set", "default", "region=eu-west-2", "--dry-run"])
+        .ok()
+        .contains("+region = eu-west-2"));
+}
+
+/// A file hard-linked elsewhere (`ln ~/.aws/config ~/dotfiles/config`) stays one file: every
+/// link shows each edit, and each previous version is kept.
+#[cfg(unix)]
+#[test]
+fn a_hard_linked_file_stays_linked_and_every_link_shows_the_edit() {
+    use std::os::unix::fs::MetadataExt;
+    let home = Home::new();
+    let dotfiles = home.write("dotfiles/aws-config", "# mine\n[default]\nregion = r0\n");
+    chmod(&dotfiles, 0o640);
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::hard_link(&dotfiles, home.config()).unwrap();
+    // Past twenty backups, where the fast path would reuse the oldest.
+    for i in 1..=22 {
+        home.run(&["set", "default", &format!("region=r{i}")]).ok();
+        let expected = format!("# mine\n[default]\nregion = r{i}\n");
+        assert_eq!(std::fs::read_to_string(&dotfiles).unwrap(), expected);
+        assert_eq!(home.read(".aws/config"), expected);
+    }
+    let (a, b) = (
+        std::fs::metadata(&dotfiles).unwrap(),
+        std::fs::metadata(home.config()).unwrap(),
+    );
+    assert_eq!(
+        (a.ino(), a.nlink()),
+        (b.ino(), 2),
+        "still one file, two links"
+    );
+    assert_eq!(mode(&dotfiles), 0o640);
+    let dir = std::fs::read_dir(home.data().join("backups"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut backups: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    backups.sort();
+    assert_eq!(backups.len(), 20);
+    assert_eq!(
+        std::fs::read_to_string(backups.last().unwrap()).unwrap(),
+        "# mine\n[default]\nregion = r21\n"
+    );
+    assert!(backups.iter().all(|b| mode(b) == 0o600));
+    assert!(temporaries(&home, "config").is_empty());
+}

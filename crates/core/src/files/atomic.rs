@@ -91,6 +91,16 @@ pub(super) fn write(file: &File, document: &Document) -> std::io::Result<u64> {
     Ok(out.written)
 }
 
+/// Writes `document` over `file` from its start and cuts it there: for a file written in
+/// place. Returns the number of bytes written.
+pub(super) fn overwrite(file: &File, document: &Document) -> std::io::Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    (&*file).seek(SeekFrom::Start(0))?;
+    let written = write(file, document)?;
+    file.set_len(written)?;
+    Ok(written)
+}
+
 struct Counted<'a> {
     file: &'a File,
     written: u64,

@@ -56,19 +56,34 @@ pub(super) fn keep(
     dir: &Path,
 ) -> Result<PathBuf, Error> {
     create_private_dir(dir)?;
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    let path = dir.join(format!("{stamp:024}-{}.bak", std::process::id()));
+    let path = new_name(dir);
     if !(can_make_private(meta) && fs::hard_link(target, &path).is_ok()) {
         copy(bytes, &path).map_err(|e| Error::io("back up", target, &e))?;
     }
     Ok(path)
 }
 
+/// Keeps `bytes`, the text of the file at `path`, in the backup folder `dir` as a copy that is
+/// on disk before the file is written in place.
+pub(super) fn keep_copy(bytes: &[u8], path: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    create_private_dir(dir)?;
+    let backup = new_name(dir);
+    copy(bytes, &backup).map_err(|e| Error::io("back up", path, &e))?;
+    super::atomic::sync_folder(dir);
+    Ok(backup)
+}
+
+/// A name for a new backup in `dir`: the time first, so that names sort oldest first.
+fn new_name(dir: &Path) -> PathBuf {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    dir.join(format!("{stamp:024}-{}.bak", std::process::id()))
+}
+
 /// Writes `bytes` to a new file at `path`, private from the start, and fsyncs it.
-pub(super) fn copy(bytes: &[u8], path: &Path) -> std::io::Result<()> {
+fn copy(bytes: &[u8], path: &Path) -> std::io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

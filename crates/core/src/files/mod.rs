@@ -21,7 +21,8 @@ not take Lanyard's lock. So every write, under a per-file lock in Lanyard's data
    between step 4 and the rename went there. If anything did, the edit is applied again on
    top of it (`version` explains the rules).
 
-A symlinked file is edited through the link: the link stays a link.
+A symlinked file is edited through the link: the link stays a link. A hard-linked file is
+written in place, and a read-only one refused (`write` says why).
 
 # Where each part lives
 
@@ -41,6 +42,7 @@ A symlinked file is edited through the link: the link stays a link.
 
 mod atomic;
 mod backups;
+mod errors;
 mod fast;
 mod profiles;
 mod read;

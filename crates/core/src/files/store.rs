@@ -8,8 +8,9 @@ use lanyard_ini::{Document, Kind};
 use sha1::{Digest, Sha1};
 
 use super::atomic::{create_private_dir, folder_of};
+use super::errors::lost_race;
 use super::read::{read_text, resolve_link};
-use super::version::{lost_race, Version};
+use super::version::Version;
 use super::write::{Replaced, Write};
 use super::{backups, temporaries};
 use crate::error::{Error, ErrorKind};
@@ -165,20 +166,31 @@ impl Store {
                 .as_bytes();
             let write = Write {
                 store: self,
+                path: &path,
                 target: &target,
                 kind,
                 document: &change.document,
                 version: &version,
                 expected,
             };
-            let (backup, bytes) = match write.run(spare.take())? {
+            let (backup, bytes, in_place) = match write.run(spare.take())? {
                 Replaced::Changed(temp) => {
                     spare = temp;
                     continue; // changed underneath: re-read and re-apply
                 }
-                Replaced::Done { backup, bytes } => (backup, bytes),
+                Replaced::Done {
+                    backup,
+                    bytes,
+                    in_place,
+                } => (backup, bytes, in_place),
             };
-            if let Some(text) = version.late_write(expected) {
+            // (Written in place, the version read is the file itself.)
+            let late_write = if in_place {
+                None
+            } else {
+                version.late_write(expected)
+            };
+            if let Some(text) = late_write {
                 crate::trace("late write found");
                 let backup = backup.unwrap_or_default();
                 if !version.is_same_file(&backup) {

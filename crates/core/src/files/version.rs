@@ -13,7 +13,7 @@ use std::io::{ErrorKind as IoKind, Read};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 
 /// What identifies a version of a file on disk, cheaply. Not the change time: the backup's
 /// link changes it.
@@ -121,6 +121,21 @@ impl Version {
         Some(bytes)
     }
 
+    /// Whether `file` is open on the same file (inode) as this version.
+    #[cfg(unix)]
+    pub(super) fn is_same_open(&self, file: &File) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (&self.meta, file.metadata()) {
+            (Some(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn is_same_open(&self, _file: &File) -> bool {
+        true
+    }
+
     /// Whether `other` is the same file (inode) as this version.
     #[cfg(unix)]
     pub(super) fn is_same_file(&self, other: &Path) -> bool {
@@ -208,20 +223,3 @@ fn wait_for_writers(file: &File) {
     any(target_arch = "x86_64", target_arch = "aarch64")
 )))]
 fn wait_for_writers(_file: &File) {}
-
-/// The error for a file that changed in a way Lanyard cannot combine with its edit.
-pub(super) fn lost_race(path: &Path, kept: &Path) -> Error {
-    Error::new(
-        ErrorKind::Conflict,
-        format!(
-            "another program rewrote the file while Lanyard replaced it; Lanyard's edit is written, and the other program's version is kept at {}",
-            kept.display()
-        ),
-    )
-    .at(path, None)
-    .fix(format!(
-        "compare them (`diff {} {}`) and copy over what is missing",
-        kept.display(),
-        path.display()
-    ))
-}

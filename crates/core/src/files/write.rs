@@ -1,18 +1,27 @@
 //! One write: the steps 2 to 5 of the module doc, from the temporary file to the rename.
+//!
+//! Two kinds of file are not replaced that way. A file the user made read-only is refused:
+//! the folder would allow the rename, which would go behind their back. A file with other
+//! hard links (`ln ~/.aws/config ~/dotfiles/config`) is written in place, because a rename
+//! would leave the other links on the old version: every link shows the edit, but the write
+//! is not atomic, so the version read is first kept as a copy (fsynced), the last look comes
+//! right before the write, and the file is fsynced after.
 
-use std::fs;
+use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use lanyard_ini::{Document, Kind};
 
 use super::atomic::{self, create_private_dir, folder_of, Temp};
 use super::version::Version;
-use super::{backups, fast, Store, BACKUPS_KEPT};
+use super::{backups, errors, fast, Store, BACKUPS_KEPT};
 use crate::error::Error;
 
 /// One write of an edited document over the version of a file it was computed from.
 pub(super) struct Write<'a> {
     pub(super) store: &'a Store,
+    /// The file as configured (what errors name).
+    pub(super) path: &'a Path,
     /// The file the configured path leads to.
     pub(super) target: &'a Path,
     pub(super) kind: Kind,
@@ -26,7 +35,12 @@ pub(super) struct Write<'a> {
 /// What became of one write.
 pub(super) enum Replaced {
     /// Written; the previous version was kept at `backup` (when there was a file).
-    Done { backup: Option<PathBuf>, bytes: u64 },
+    Done {
+        backup: Option<PathBuf>,
+        bytes: u64,
+        /// Written into the file itself (a hard-linked file), not renamed over it.
+        in_place: bool,
+    },
     /// Not written: the file changed since it was read. The temporary file, to reuse.
     Changed(Option<Temp>),
 }
@@ -36,39 +50,55 @@ impl Write<'_> {
     /// `expected`. `spare` is the temporary file of an attempt that found the file changed,
     /// for the fast path to write over again.
     pub(super) fn run(&self, spare: Option<Temp>) -> Result<Replaced, Error> {
-        let (store, write) = (self.store, self);
-        let target = write.target;
-        let dir = folder_of(target);
+        let old = self.version.metadata();
+        if let Some(meta) = old {
+            self.refuse_read_only(meta)?;
+        }
+        let dir = folder_of(self.target);
         create_private_dir(dir)?;
-        let old = write.version.metadata();
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         // The backups are listed once: for the fast path's recycling, and for pruning what
         // the new one pushes out.
-        let backup_dir = backups::dir_of(store.data_dir(), write.kind, target);
-        let mut kept = match old {
+        let backup_dir = backups::dir_of(self.store.data_dir(), self.kind, self.target);
+        let kept = match old {
             Some(_) => backups::list(&backup_dir),
             None => Vec::new(),
         };
         backups::tidy(&kept);
-        for leftover in store.leftover_temporaries() {
+        for leftover in self.store.leftover_temporaries() {
             let _ = fs::remove_file(leftover);
         }
+        match old {
+            Some(meta) if links(meta) > 1 => self.in_place(&backup_dir, &kept),
+            _ => self.rename(dir, &backup_dir, kept, spare),
+        }
+    }
+
+    /// The atomic replace: a temporary file renamed over the file.
+    fn rename(
+        &self,
+        dir: &Path,
+        backup_dir: &Path,
+        mut kept: Vec<PathBuf>,
+        spare: Option<Temp>,
+    ) -> Result<Replaced, Error> {
+        let (store, target, old) = (self.store, self.target, self.version.metadata());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temp = match spare {
             Some(temp) => temp,
             None => self.temporary(dir, &name, &mut kept)?,
         };
         let bytes = if store.fast_write() {
-            fast::write(&temp.file, write.document, temp.recycled)
+            fast::write(&temp.file, self.document, temp.recycled)
         } else {
-            atomic::write(&temp.file, write.document)
+            atomic::write(&temp.file, self.document)
         }
         .map_err(|e| Error::io("write", &temp.path, &e))?;
         crate::trace("written");
         // A change seen now costs no fsync.
-        if !write.version.looks_current(target) {
+        if !self.version.looks_current(target) {
             return Ok(Replaced::Changed(store.fast_write().then_some(temp)));
         }
         temp.file
@@ -76,12 +106,12 @@ impl Write<'_> {
             .map_err(|e| Error::io("flush", &temp.path, &e))?;
         crate::trace("flushed");
         let backup = match old {
-            Some(meta) => Some(backups::keep(target, meta, write.expected, &backup_dir)?),
+            Some(meta) => Some(backups::keep(target, meta, self.expected, backup_dir)?),
             None => None,
         };
         crate::trace("backed up");
         // The last look before the rename: nothing but the rename itself comes after it.
-        if !write.version.is_still(target, write.expected) {
+        if !self.version.is_still(target, self.expected) {
             if let Some(backup) = &backup {
                 let _ = fs::remove_file(backup);
             }
@@ -99,14 +129,49 @@ impl Write<'_> {
         }
         atomic::sync_folder(dir);
         crate::trace("replaced");
-        if let Some(old) = write.version.file() {
+        if let Some(old) = self.version.file() {
             backups::seal(old);
         }
         if backup.is_some() {
             backups::prune(&kept);
         }
         crate::trace("backups pruned");
-        Ok(Replaced::Done { backup, bytes })
+        Ok(Replaced::Done {
+            backup,
+            bytes,
+            in_place: false,
+        })
+    }
+
+    /// The new text written into the file itself, for a file with other hard links.
+    fn in_place(&self, backup_dir: &Path, kept: &[PathBuf]) -> Result<Replaced, Error> {
+        let target = self.target;
+        let backup = backups::keep_copy(self.expected, self.path, backup_dir)?;
+        crate::trace("backed up");
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(target)
+            .map_err(|e| Error::io("open for writing", self.path, &e))?;
+        // The last look, on the very file about to be written.
+        if !(self.version.is_still(target, self.expected) && self.version.is_same_open(&file)) {
+            let _ = fs::remove_file(&backup);
+            return Ok(Replaced::Changed(None));
+        }
+        let bytes = if self.store.fast_write() {
+            fast::write(&file, self.document, true)
+        } else {
+            atomic::overwrite(&file, self.document)
+        }
+        .and_then(|bytes| file.sync_all().map(|()| bytes))
+        .map_err(|e| Error::io("write", self.path, &e))?;
+        crate::trace("written in place");
+        backups::prune(kept);
+        Ok(Replaced::Done {
+            backup: Some(backup),
+            bytes,
+            in_place: true,
+        })
     }
 
     /// The temporary file for a write in `dir`. On the fast path, when the backup of this
@@ -122,4 +187,45 @@ impl Write<'_> {
         }
         Temp::create(dir, name)
     }
+
+    /// Refuses a file without write permission: no write bit at all (`chmod 444`), or none
+    /// that lets this user write it.
+    #[cfg(unix)]
+    fn refuse_read_only(&self, meta: &fs::Metadata) -> Result<(), Error> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::MetadataExt;
+        let mode = meta.mode() & 0o7777;
+        if mode & 0o222 == 0 {
+            return Err(errors::read_only(self.path, mode));
+        }
+        let Ok(target) = std::ffi::CString::new(self.target.as_os_str().as_bytes()) else {
+            return Ok(());
+        };
+        // SAFETY: `target` is a NUL-terminated path that outlives the call.
+        let allowed = unsafe { libc::access(target.as_ptr(), libc::W_OK) } == 0;
+        let denied = std::io::Error::last_os_error().raw_os_error() == Some(libc::EACCES);
+        if !allowed && denied {
+            return Err(errors::not_writable(self.path, mode));
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn refuse_read_only(&self, meta: &fs::Metadata) -> Result<(), Error> {
+        if meta.permissions().readonly() {
+            return Err(errors::read_only(self.path, 0o444));
+        }
+        Ok(())
+    }
+}
+
+/// How many names the file has.
+#[cfg(unix)]
+fn links(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_meta: &fs::Metadata) -> u64 {
+    1
 }
