@@ -319,3 +319,34 @@ fn a_hard_linked_file_stays_linked_and_every_link_shows_the_edit() {
     assert!(backups.iter().all(|b| mode(b) == 0o600));
     assert!(temporaries(&home, "config").is_empty());
 }
+
+/// `set` of a profile cannot know where a key goes while the credentials file does not
+/// parse (it may set that key, and then wins): a line that does not parse blocks the edit
+/// as a file that is not UTF-8 does, with its `file:line` and the fix, and nothing is written.
+#[test]
+fn a_credentials_file_that_does_not_parse_blocks_a_profile_edit_like_one_not_in_utf8() {
+    let home = Home::new();
+    let config = "[profile dev]\nregion = eu-west-1\n";
+    home.write(".aws/config", config);
+    let credentials = home.write(
+        ".aws/credentials",
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\nthis line sets nothing\n",
+    );
+    for (text, line) in [
+        (
+            &b"[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\nthis line sets nothing\n"[..],
+            3,
+        ),
+        (&b"[dev]\naws_access_key_id = AKIA\xff\n"[..], 2),
+    ] {
+        std::fs::write(&credentials, text).unwrap();
+        let error = home.run(&["set", "dev", "output=json"]).fails();
+        assert!(
+            error.contains(&format!("error: {}:{line}: ", credentials.display())),
+            "{error}"
+        );
+        assert!(error.contains("; fix: "), "{error}");
+        assert_eq!(home.read(".aws/config"), config);
+        assert_eq!(std::fs::read(&credentials).unwrap(), text);
+    }
+}

@@ -78,24 +78,6 @@ impl Target {
     }
 }
 
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
-    let Some(&first) = needle.first() else {
-        return false;
-    };
-    // Only where the first byte matches, in either case, is the rest compared.
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        haystack,
-    )
-    .any(|at| {
-        haystack
-            .get(at..at + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    })
-}
-
 /// Splits `key=value` (or `parent.sub=value`) for a section kind.
 pub fn parse_assignment(kind: SectionKind, text: &str) -> Result<Assignment, Error> {
     let Some((key, value)) = text.split_once('=') else {
@@ -201,7 +183,9 @@ impl AwsFiles {
         assignments: &[Assignment],
         dry_run: bool,
     ) -> Result<SetOutcome, Error> {
-        // The credentials file is parsed only if one of the keys could be in it.
+        // Which file a key goes to depends on the credentials file whenever a key could be in
+        // it. Then it must parse: a line it cannot read might set that very key, so such a
+        // file blocks the edit, as one that is not UTF-8 does.
         let needs_credentials = target.id.kind == SectionKind::Profile
             && !target.credentials_file
             && assignments.iter().any(|a| {
@@ -209,16 +193,8 @@ impl AwsFiles {
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&a.key))
             });
-        let credentials_text = if needs_credentials {
-            self.store.read_text(Kind::Credentials)?
-        } else {
-            String::new()
-        };
-        let mentioned = assignments
-            .iter()
-            .any(|a| contains_ignore_case(&credentials_text, &a.key));
-        let credentials = if needs_credentials && mentioned {
-            let doc = Document::parse_string(credentials_text, Kind::Credentials);
+        let credentials = if needs_credentials {
+            let doc = self.store.read(Kind::Credentials)?;
             if let Some(error) = doc.errors().first() {
                 return Err(unparseable(self.store.path(Kind::Credentials), error));
             }
@@ -510,21 +486,4 @@ pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
         None => "`lanyard list` shows every profile".to_owned(),
     };
     Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_ignore_case;
-
-    #[test]
-    fn finds_a_key_in_any_case_anywhere() {
-        assert!(contains_ignore_case("[a]\nRegion = x\n", "region"));
-        assert!(contains_ignore_case("[a]\nregion", "REGION"));
-        assert!(contains_ignore_case("rrregion", "region"));
-        assert!(!contains_ignore_case("[a]\nregio", "region"));
-        assert!(!contains_ignore_case("", "region"));
-        assert!(!contains_ignore_case("region", ""));
-        // Non-ASCII text around it is fine.
-        assert!(contains_ignore_case("é région RÉGION rEgIoN", "region"));
-    }
 }
