@@ -350,3 +350,103 @@ fn a_credentials_file_that_does_not_parse_blocks_a_profile_edit_like_one_not_in_
         assert_eq!(std::fs::read(&credentials).unwrap(), text);
     }
 }
+
+/// A symlink that leads back to itself (`ln -s config ~/.aws/config`) is named as a loop, by
+/// every command that reads or writes the file, not blamed on the disk.
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_named_as_a_loop() {
+    let home = Home::new();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let expect_loop = |args: &[&str], path: &std::path::Path, chain: &str| {
+        let error = home.run(args).fails();
+        assert!(
+            error.contains(&format!("error: {}: ", path.display())),
+            "{args:?}: {error}"
+        );
+        assert!(
+            error.contains(&format!("loops ({chain})")),
+            "{args:?}: {error}"
+        );
+        assert!(error.contains("; fix: "), "{args:?}: {error}");
+        assert!(!error.contains("disk"), "{args:?}: {error}");
+    };
+    std::os::unix::fs::symlink("config", home.config()).unwrap();
+    let config = format!("{} → config", home.config().display());
+    expect_loop(
+        &["set", "default", "region=eu-west-1"],
+        &home.config(),
+        &config,
+    );
+    expect_loop(&["list"], &home.config(), &config);
+    // Two links: credentials -> creds -> credentials. `set` reads it to route any key.
+    std::fs::remove_file(home.config()).unwrap();
+    std::os::unix::fs::symlink("creds", home.credentials()).unwrap();
+    std::os::unix::fs::symlink("credentials", aws.join("creds")).unwrap();
+    let credentials = format!("{} → creds → credentials", home.credentials().display());
+    for args in [
+        &["set", "default", "aws_session_token=token"][..],
+        &["set", "default", "region=eu-west-1"][..],
+        &["show", "default"][..],
+    ] {
+        expect_loop(args, &home.credentials(), &credentials);
+    }
+}
+
+/// A full disk: the error names the file being written (not a temporary file) and says the
+/// disk is full; the file is unchanged and no temporary file is left. `~/.aws` is a 64 KiB
+/// tmpfs, filled up, in a mount namespace of the test's own (this needs root).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_names_the_file_being_written_and_says_the_disk_is_full() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    let lanyard = home.cmd();
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["--mount", "--propagation", "private", "sh", "-c"]);
+    cmd.arg(
+        r#"mount -t tmpfs -o size=64k tmpfs "$HOME/.aws" 2>/dev/null || exit 77
+        printf '[default]\nregion = eu-west-1\n' > "$HOME/.aws/config"
+        head -c 1000000 /dev/zero > "$HOME/.aws/filler" 2>/dev/null
+        "$0" set default region=eu-west-2
+        echo "exit $?"
+        cat "$HOME/.aws/config"
+        ls -A "$HOME/.aws""#,
+    );
+    cmd.arg(lanyard.get_program());
+    for (key, value) in lanyard.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let Ok(output) = cmd.current_dir(home.path()).output() else {
+        eprintln!("skipped: no `unshare` to mount a small file system");
+        return;
+    };
+    if output.status.code() != Some(0) {
+        eprintln!("skipped: cannot mount a small file system here (not root?)");
+        return;
+    }
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(stdout.starts_with("exit 1\n"), "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("lanyard: error: {}: ", home.config().display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("disk is full"), "{stderr}");
+    assert!(stderr.contains("; fix: "), "{stderr}");
+    assert!(
+        !stderr.contains(".lanyard-"),
+        "no temporary file named: {stderr}"
+    );
+    assert_eq!(
+        stdout, "exit 1\n[default]\nregion = eu-west-1\nconfig\nfiller\n",
+        "the file is unchanged and nothing is left beside it"
+    );
+}

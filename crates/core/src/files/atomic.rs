@@ -33,7 +33,7 @@ impl Temp {
     }
 
     /// A new empty file, mode 0600, named after `name` in `dir`.
-    pub(super) fn create(dir: &Path, name: &str) -> Result<Temp, Error> {
+    pub(super) fn create(dir: &Path, name: &str) -> std::io::Result<Temp> {
         let mut last = None;
         for attempt in 0..16 {
             let path = temporaries::path(dir, name, attempt);
@@ -44,11 +44,10 @@ impl Temp {
             match options.open(&path) {
                 Ok(file) => return Ok(Temp::adopt(path, file, false)),
                 Err(e) if e.kind() == IoKind::AlreadyExists => last = Some(e),
-                Err(e) => return Err(Error::io("create a temporary file in", dir, &e)),
+                Err(e) => return Err(e),
             }
         }
-        let e = last.unwrap_or_else(|| IoKind::AlreadyExists.into());
-        Err(Error::io("create a temporary file in", dir, &e))
+        Err(last.unwrap_or_else(|| IoKind::AlreadyExists.into()))
     }
 
     /// Renames the file over `target`.
@@ -120,18 +119,18 @@ impl Write for Counted<'_> {
 
 /// Gives the temporary file the mode and owner of the file it replaces (0600 for a new file).
 /// Done last before the rename: until then the copy is private, whatever the file's mode.
-pub(super) fn keep_mode_and_owner(temp: &Temp, old: Option<&fs::Metadata>) -> Result<(), Error> {
+pub(super) fn keep_mode_and_owner(temp: &Temp, old: Option<&fs::Metadata>) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let mode = old.map(|m| m.mode() & 0o7777).unwrap_or(0o600);
-        temp.file
-            .set_permissions(fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io("set permissions on", &temp.path, &e))?;
         if let Some(meta) = old {
-            // Keep the owner; only root can give a file away, so a refusal is fine.
+            // Keep the owner; only root can give a file away, so a refusal is fine. Before
+            // the mode: a change of owner clears the set-id bits.
             let _ = std::os::unix::fs::fchown(&temp.file, Some(meta.uid()), Some(meta.gid()));
         }
+        temp.file
+            .set_permissions(fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
     let _ = (temp, old);

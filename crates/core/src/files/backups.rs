@@ -21,6 +21,7 @@ use lanyard_ini::Kind;
 use sha1::{Digest, Sha1};
 
 use super::atomic::create_private_dir;
+use super::errors::write_failed;
 use crate::error::Error;
 
 /// How many previous versions of each file are kept.
@@ -48,19 +49,21 @@ pub(super) fn list(dir: &Path) -> Vec<PathBuf> {
     paths
 }
 
-/// Keeps `target`, which holds `bytes` and has metadata `meta`, in the backup folder `dir`.
+/// Keeps `target`, which holds `bytes` and has metadata `meta`, in the backup folder `dir`;
+/// errors name `path`, the file as configured.
 pub(super) fn keep(
+    path: &Path,
     target: &Path,
     meta: &fs::Metadata,
     bytes: &[u8],
     dir: &Path,
 ) -> Result<PathBuf, Error> {
     create_private_dir(dir)?;
-    let path = new_name(dir);
-    if !(can_make_private(meta) && fs::hard_link(target, &path).is_ok()) {
-        copy(bytes, &path).map_err(|e| Error::io("back up", target, &e))?;
+    let backup = new_name(dir);
+    if !(can_make_private(meta) && fs::hard_link(target, &backup).is_ok()) {
+        copy(bytes, &backup).map_err(|e| write_failed(path, dir, &e))?;
     }
-    Ok(path)
+    Ok(backup)
 }
 
 /// Keeps `bytes`, the text of the file at `path`, in the backup folder `dir` as a copy that is
@@ -68,7 +71,7 @@ pub(super) fn keep(
 pub(super) fn keep_copy(bytes: &[u8], path: &Path, dir: &Path) -> Result<PathBuf, Error> {
     create_private_dir(dir)?;
     let backup = new_name(dir);
-    copy(bytes, &backup).map_err(|e| Error::io("back up", path, &e))?;
+    copy(bytes, &backup).map_err(|e| write_failed(path, dir, &e))?;
     super::atomic::sync_folder(dir);
     Ok(backup)
 }

@@ -5,6 +5,7 @@ use std::fs;
 use std::io::ErrorKind as IoKind;
 use std::path::{Path, PathBuf};
 
+use super::errors;
 use crate::error::{Error, ErrorKind};
 
 /// Reads a file as UTF-8; a missing file is empty.
@@ -37,25 +38,59 @@ pub(super) fn read_error(path: &Path, error: &std::io::Error) -> Error {
             .at(path, None)
             .fix("point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at a file");
     }
+    if is_loop(error) {
+        return match resolve_link(path) {
+            Err(error) => error,
+            Ok(_) => errors::loop_on_the_way(path),
+        };
+    }
     Error::io("read", path, error)
 }
 
+#[cfg(unix)]
+fn is_loop(error: &std::io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_loop(_error: &std::io::Error) -> bool {
+    false
+}
+
 /// Follows a symlink (chains too) to the file that holds the data, so that the link stays a
-/// link. A dangling link resolves to where it points.
+/// link. A dangling link resolves to where it points; links that lead back to one of
+/// themselves are an error naming each.
 pub(super) fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
     let mut current = path.to_path_buf();
+    let mut seen = vec![normal(&current)];
+    let mut chain = vec![path.to_path_buf()];
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let target = fs::read_link(&current)
                     .map_err(|e| Error::io("follow the link", &current, &e))?;
                 current = match current.parent() {
-                    Some(parent) if target.is_relative() => parent.join(target),
-                    _ => target,
+                    Some(parent) if target.is_relative() => parent.join(&target),
+                    _ => target.clone(),
                 };
+                chain.push(target);
+                if seen.contains(&normal(&current)) {
+                    return Err(errors::link_loop(path, &chain));
+                }
+                seen.push(normal(&current));
             }
             _ => return Ok(current),
         }
     }
-    Err(Error::new(ErrorKind::Unreadable, "too many levels of symbolic links").at(path, None))
+    Err(Error::new(
+        ErrorKind::Unreadable,
+        "the symbolic links lead through more than 40 links",
+    )
+    .at(path, None)
+    .fix("point the link straight at the real file"))
+}
+
+/// `path` with `.` components dropped, to tell that two spellings name one link.
+fn normal(path: &Path) -> PathBuf {
+    path.components().collect()
 }

@@ -95,7 +95,7 @@ impl Write<'_> {
         } else {
             atomic::write(&temp.file, self.document)
         }
-        .map_err(|e| Error::io("write", &temp.path, &e))?;
+        .map_err(|e| errors::write_failed(self.path, dir, &e))?;
         crate::trace("written");
         // A change seen now costs no fsync.
         if !self.version.looks_current(target) {
@@ -103,10 +103,16 @@ impl Write<'_> {
         }
         temp.file
             .sync_all()
-            .map_err(|e| Error::io("flush", &temp.path, &e))?;
+            .map_err(|e| errors::write_failed(self.path, dir, &e))?;
         crate::trace("flushed");
         let backup = match old {
-            Some(meta) => Some(backups::keep(target, meta, self.expected, backup_dir)?),
+            Some(meta) => Some(backups::keep(
+                self.path,
+                target,
+                meta,
+                self.expected,
+                backup_dir,
+            )?),
             None => None,
         };
         crate::trace("backed up");
@@ -117,12 +123,13 @@ impl Write<'_> {
             }
             return Ok(Replaced::Changed(store.fast_write().then_some(temp)));
         }
-        atomic::keep_mode_and_owner(&temp, old)?;
+        atomic::keep_mode_and_owner(&temp, old)
+            .map_err(|e| Error::io("give the new version the mode of", self.path, &e))?;
         let replaced = match old {
             Some(_) => temp.persist(target).map(|()| None),
             None => temp.persist_new(target),
         }
-        .map_err(|e| Error::io("replace", target, &e))?;
+        .map_err(|e| errors::write_failed(self.path, dir, &e))?;
         if let Some(temp) = replaced {
             // A file appeared where there was none: never replaced unseen.
             return Ok(Replaced::Changed(store.fast_write().then_some(temp)));
@@ -158,13 +165,20 @@ impl Write<'_> {
             let _ = fs::remove_file(&backup);
             return Ok(Replaced::Changed(None));
         }
-        let bytes = if self.store.fast_write() {
+        let written = if self.store.fast_write() {
             fast::write(&file, self.document, true)
         } else {
             atomic::overwrite(&file, self.document)
         }
-        .and_then(|bytes| file.sync_all().map(|()| bytes))
-        .map_err(|e| Error::io("write", self.path, &e))?;
+        .and_then(|bytes| file.sync_all().map(|()| bytes));
+        let bytes = match written {
+            Ok(bytes) => bytes,
+            // Half written: the version read goes back (its blocks are still there).
+            Err(e) => match put_back(&file, self.expected) {
+                Ok(()) => return Err(errors::write_failed(self.path, folder_of(target), &e)),
+                Err(_) => return Err(errors::half_written(self.path, &backup, &e)),
+            },
+        };
         crate::trace("written in place");
         backups::prune(kept);
         Ok(Replaced::Done {
@@ -185,7 +199,7 @@ impl Write<'_> {
             }
             kept.insert(0, spare);
         }
-        Temp::create(dir, name)
+        Temp::create(dir, name).map_err(|e| errors::write_failed(self.path, dir, &e))
     }
 
     /// Refuses a file without write permission: no write bit at all (`chmod 444`), or none
@@ -228,4 +242,14 @@ fn links(meta: &fs::Metadata) -> u64 {
 #[cfg(not(unix))]
 fn links(_meta: &fs::Metadata) -> u64 {
     1
+}
+
+/// Writes `bytes` back over `file`, cut at their end, and fsyncs it.
+fn put_back(file: &fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write as _};
+    let mut out = file;
+    out.seek(SeekFrom::Start(0))?;
+    out.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)?;
+    file.sync_all()
 }
