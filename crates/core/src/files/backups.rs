@@ -147,6 +147,23 @@ pub(super) fn tidy(kept: &[PathBuf]) {
     let _ = kept;
 }
 
+/// Removes from `kept`, and from disk, the backups that are another name of the file itself
+/// (`meta`): a write killed between its backup link and its rename leaves one. It holds no
+/// previous version, and would make the file look hard-linked.
+pub(super) fn drop_links_to(kept: &mut Vec<PathBuf>, meta: &fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = (meta.dev(), meta.ino());
+        kept.retain(|path| {
+            let same = fs::symlink_metadata(path).is_ok_and(|m| (m.dev(), m.ino()) == file);
+            !(same && fs::remove_file(path).is_ok())
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = (kept, meta);
+}
+
 /// Removes the oldest of `kept` until, with the one just taken, the last [`BACKUPS_KEPT`]
 /// are left.
 pub(super) fn prune(kept: &[PathBuf]) {

@@ -15,7 +15,7 @@ not take Lanyard's lock. So every write, under a per-file lock in Lanyard's data
    and hold the bytes that were parsed; else it goes back to step 1 (so an edit is a closure
    that expresses the intent, never a result computed earlier);
 5. gives the temporary file the mode and owner of the file it replaces, renames it over the
-   file and fsyncs the folder;
+   file, fsyncs the folder, and makes the backup (now the old inode's only name) 0600;
 6. looks at the replaced version again, through the file kept open, once no program has it
    open for writing: a rename is not a compare-and-swap, and what another program wrote
    between step 4 and the rename went there. If anything did, the edit is applied again on

@@ -120,9 +120,10 @@ impl Store {
     }
 
     /// Applies `edit` to the file as it is on disk when the write happens, and writes the
-    /// result atomically (or only computes it, with `dry_run`). `edit` may run more than
-    /// once when another program changes the file meanwhile: it must express the intent,
-    /// not a result computed from an earlier read.
+    /// result atomically (in place for a file with other hard links), keeping the previous
+    /// version as a backup; with `dry_run`, only computes it. `edit` may run more than once
+    /// when another program changes the file meanwhile: it must express the intent, not a
+    /// result computed from an earlier read.
     pub fn edit<F>(&self, kind: Kind, dry_run: bool, mut edit: F) -> Result<Change, Error>
     where
         F: FnMut(&mut Document) -> Result<(), Error>,
@@ -190,9 +191,9 @@ impl Store {
             } else {
                 version.late_write(expected)
             };
-            if let Some(text) = late_write {
+            if let (Some(text), Some(backup)) = (late_write, &backup) {
                 crate::trace("late write found");
-                let backup = backup.unwrap_or_default();
+                let backup = backup.clone();
                 if !version.is_same_file(&backup) {
                     // A copied backup: the version replaced, as the other program left it.
                     let _ = fs::write(&backup, &text);
@@ -434,6 +435,34 @@ pub(super) mod tests {
         let second = set_n(&store, 2).backup.unwrap();
         assert_eq!((mode(&first), mode(&second)), (0o600, 0o600));
         assert_eq!(fs::read_to_string(&first).unwrap(), "[default]\nn = 0\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backup_link_left_by_a_killed_write_does_not_make_the_file_look_hard_linked() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), Kind::Config, "[default]\nn = 0\n");
+        let config = store.path(Kind::Config).to_path_buf();
+        let first = set_n(&store, 1).backup.unwrap();
+        // Killed after its backup link, before its rename: the link is to the file itself.
+        let stale = first.with_file_name("999999999999999999999999-1.bak");
+        fs::hard_link(&config, &stale).unwrap();
+        let inode = fs::metadata(&config).unwrap().ino();
+        set_n(&store, 2);
+        assert_ne!(
+            fs::metadata(&config).unwrap().ino(),
+            inode,
+            "replaced, not in place"
+        );
+        assert!(!stale.exists());
+        let kept: Vec<String> = store
+            .backups(Kind::Config)
+            .unwrap()
+            .iter()
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        assert_eq!(kept, ["[default]\nn = 0\n", "[default]\nn = 1\n"]);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //!
 //! Other programs do not take Lanyard's lock, and a rename is not a compare-and-swap: a line
 //! appended after the last look and before the rename goes into the file being replaced. So
-//! the file is looked at twice. Right before the rename, its size, times and inode must be
-//! the ones read, and its bytes the ones parsed (a rewrite within one tick of the clock keeps
-//! the times). Right after the rename, the version replaced — still open, and linked as the
+//! the file is looked at twice. Right before the rename, its inode, size and modification
+//! time must be the ones read, and its bytes the ones parsed (a rewrite within one tick of
+//! the clock keeps the time). Right after the rename, the version replaced — still open, and linked as the
 //! backup — is looked at again, once no program has it open for writing any more: bytes that
 //! landed there in between are found, and the edit is applied again on top of them.
 

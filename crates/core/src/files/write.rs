@@ -59,7 +59,7 @@ impl Write<'_> {
         // The backups are listed once: for the fast path's recycling, and for pruning what
         // the new one pushes out.
         let backup_dir = backups::dir_of(self.store.data_dir(), self.kind, self.target);
-        let kept = match old {
+        let mut kept = match old {
             Some(_) => backups::list(&backup_dir),
             None => Vec::new(),
         };
@@ -67,9 +67,15 @@ impl Write<'_> {
         for leftover in self.store.leftover_temporaries() {
             let _ = fs::remove_file(leftover);
         }
-        match old {
-            Some(meta) if links(meta) > 1 => self.in_place(&backup_dir, &kept),
-            _ => self.rename(dir, &backup_dir, kept, spare),
+        let mut hard_linked = old.is_some_and(|meta| links(meta) > 1);
+        if let Some(meta) = old.filter(|_| hard_linked) {
+            backups::drop_links_to(&mut kept, meta);
+            hard_linked = fs::metadata(self.target).is_ok_and(|now| links(&now) > 1);
+        }
+        if hard_linked {
+            self.in_place(&backup_dir, &kept)
+        } else {
+            self.rename(dir, &backup_dir, kept, spare)
         }
     }
 
