@@ -46,7 +46,7 @@ REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "
 # Three values of two lengths: the version an edit replaces, and the one twenty edits back,
 # differ, and most edits move the rest of the file by a few bytes.
 VALUES = ["eu-west-1", "ap-southeast-2", "eu-west-2"]
-BACKUPS_KEPT = 20  # lanyard_core::store::BACKUPS_KEPT
+BACKUPS_KEPT = 20  # lanyard_core::files::BACKUPS_KEPT
 
 
 # ------------------------------------------------------------ generation ---

@@ -8,6 +8,7 @@ mod util {
 mod edits;
 mod environment;
 mod errors;
+mod files_safety;
 mod reading;
 mod robustness;
 mod safety;

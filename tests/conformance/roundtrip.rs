@@ -96,7 +96,7 @@ fn every_input_round_trips_byte_for_byte() {
     // botocore's 51,200 bytes of non-UTF-8: refused with a line number, never rewritten.
     assert!(!not_utf8.is_empty(), "the corpus has a non-UTF-8 file");
     for path in &not_utf8 {
-        let error = lanyard_core::store::read_text(path).unwrap_err();
+        let error = lanyard_core::files::read_text(path).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Unreadable, "{}", path.display());
         assert!(
             error.to_string().contains(&format!("{}:", path.display())),

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 use crate::files::AwsFiles;
+use crate::files::Change;
 use crate::plan::{plan, Base};
-use crate::store::Change;
 
 /// The name the user's own `[default]` is kept under while Lanyard manages the default.
 pub const STASH: &str = "lanyard-saved-default";

@@ -2,8 +2,8 @@
 
 use similar::TextDiff;
 
+use crate::files::Change;
 use crate::secret::{is_secret_key, mask};
-use crate::store::Change;
 
 /// The unified diff of a change, with three lines of context. Secret values are masked
 /// unless `reveal`.

@@ -77,6 +77,15 @@ pub fn examine(files: &AwsFiles) -> Vec<Finding> {
         #[cfg(unix)]
         mode_findings(path, kind, &mut findings);
     }
+    for path in store.leftover_temporaries() {
+        findings.push(Finding {
+            severity: Severity::Warning,
+            code: "leftover-temporary",
+            location: path.display().to_string(),
+            message: "a whole copy of an AWS file that an interrupted Lanyard write left behind; it may hold secrets".to_owned(),
+            fix: format!("rm {} (the next Lanyard write removes it too)", path.display()),
+        });
+    }
     if let Ok(snapshot) = files.load() {
         profile_findings(&snapshot.profiles, &mut findings);
     }

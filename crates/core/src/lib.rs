@@ -3,7 +3,7 @@ Lanyard's core: everything the `lanyard` command line and the desktop app do wit
 the vault and the plans, with no user interface, no network, no async runtime and no D-Bus
 in it.
 
-Data flows one way: the AWS files ([`store`]) are read into lossless documents
+Data flows one way: the AWS files ([`files`]) are read into lossless documents
 (`lanyard-ini`), merged into a [`ProfileSet`](model::ProfileSet), turned into a resolution
 [`Plan`](plan::Plan) per profile, and edited back through [`AwsFiles`](files::AwsFiles), which
 writes atomically with backups. Both shells hold one [`Workspace`]; every operation returns a
@@ -34,18 +34,16 @@ pub mod profiles;
 pub mod prompt;
 pub mod role_cache;
 pub mod secret;
-pub mod store;
 pub mod vault;
 pub mod workspace;
 
 pub use env::Env;
 pub use error::{Error, ErrorKind, Warning};
-pub use files::{AwsFiles, Snapshot};
+pub use files::{AwsFiles, Change, Snapshot, Store};
 pub use kind::ProfileKind;
 pub use model::ProfileSet;
 pub use plan::{plan, Base, Plan, PlanError, RoleStep};
 pub use secret::Secret;
-pub use store::{Change, Store};
 pub use workspace::Workspace;
 
 /// With `LANYARD_TRACE` set, prints `label` and the milliseconds since the first call to

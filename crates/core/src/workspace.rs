@@ -9,9 +9,8 @@ use lanyard_ini::Kind;
 use crate::clock::{Clock, SystemClock};
 use crate::env::Env;
 use crate::error::{display_path, Error, ErrorKind};
-use crate::files::AwsFiles;
+use crate::files::{AwsFiles, Store};
 use crate::paths::{self, Locations, Platform};
-use crate::store::Store;
 use crate::vault::{SecretStore, Vault};
 
 /// Opens the keychain when something first needs it (a static profile never does).
@@ -47,7 +46,8 @@ impl Workspace {
             locations.config.clone(),
             locations.credentials.clone(),
             data_dir,
-        );
+        )
+        .with_fast_write(env.get("LANYARD_FAST_WRITE") != Some("0"));
         if locations.empty_home {
             store = store.refuse_writes(
                 Error::new(

@@ -113,7 +113,7 @@ impl Run<'_> {
             }
         }
         // One refresh per chain at a time: whoever waited finds the fresh credentials cached.
-        let _lock = lanyard_core::store::lock_in(self.ws.data_dir(), &key.replace(':', "-"))?;
+        let _lock = lanyard_core::files::lock_in(self.ws.data_dir(), &key.replace(':', "-"))?;
         let now = self.ws.clock().now();
         if !identity.is_empty() {
             if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, now)) {

@@ -11,8 +11,8 @@ use lanyard_ini::{Document, Kind, SectionId};
 use super::{AccessKey, Vault};
 use crate::error::{Error, ErrorKind};
 use crate::files::AwsFiles;
+use crate::files::Change;
 use crate::secret::Secret;
-use crate::store::Change;
 
 const KEYS: [&str; 3] = [
     "aws_access_key_id",

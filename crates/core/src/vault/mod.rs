@@ -138,7 +138,7 @@ impl<'a> Vault<'a> {
         if self.store.accounts()?.is_some() {
             return Ok(());
         }
-        let _lock = crate::store::lock_in(self.data_dir, "vault")?;
+        let _lock = crate::files::lock_in(self.data_dir, "vault")?;
         let mut index = self.read_index()?;
         let before = index.names.clone();
         change(&mut index.names);

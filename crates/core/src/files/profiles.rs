@@ -1,10 +1,11 @@
-//! Whole-profile operations over both AWS files at once.
+//! Whole-profile edits over both AWS files at once: which file a key goes to, and add, set,
+//! unset, rename, copy and remove as one operation each.
 
 use lanyard_ini::{Document, Kind, SectionId, SectionKind, Sections, ValueWarning};
 
+use super::{Change, Store};
 use crate::error::{edit_error, unparseable, Error, ErrorKind};
 use crate::model::ProfileSet;
-use crate::store::{Change, Store};
 
 /// Keys that `aws configure set` and Lanyard write to the credentials file.
 pub const CREDENTIAL_KEYS: &[&str] = &[
@@ -75,24 +76,6 @@ impl Target {
             credentials_file: false,
         }
     }
-}
-
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
-    let Some(&first) = needle.first() else {
-        return false;
-    };
-    // Only where the first byte matches, in either case, is the rest compared.
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        haystack,
-    )
-    .any(|at| {
-        haystack
-            .get(at..at + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    })
 }
 
 /// Splits `key=value` (or `parent.sub=value`) for a section kind.
@@ -200,7 +183,9 @@ impl AwsFiles {
         assignments: &[Assignment],
         dry_run: bool,
     ) -> Result<SetOutcome, Error> {
-        // The credentials file is parsed only if one of the keys could be in it.
+        // Which file a key goes to depends on the credentials file whenever a key could be in
+        // it. Then it must parse: a line it cannot read might set that very key, so such a
+        // file blocks the edit, as one that is not UTF-8 does.
         let needs_credentials = target.id.kind == SectionKind::Profile
             && !target.credentials_file
             && assignments.iter().any(|a| {
@@ -208,16 +193,8 @@ impl AwsFiles {
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&a.key))
             });
-        let credentials_text = if needs_credentials {
-            self.store.read_text(Kind::Credentials)?
-        } else {
-            String::new()
-        };
-        let mentioned = assignments
-            .iter()
-            .any(|a| contains_ignore_case(&credentials_text, &a.key));
-        let credentials = if needs_credentials && mentioned {
-            let doc = Document::parse_string(credentials_text, Kind::Credentials);
+        let credentials = if needs_credentials {
+            let doc = self.store.read(Kind::Credentials)?;
             if let Some(error) = doc.errors().first() {
                 return Err(unparseable(self.store.path(Kind::Credentials), error));
             }
@@ -501,7 +478,7 @@ pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
     };
     let closest = names
         .iter()
-        .map(|n| (edit_distance(n, &id.name), n))
+        .map(|n| (strsim::levenshtein(n, &id.name), n))
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .min();
     let fix = match closest {
@@ -509,40 +486,4 @@ pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
         None => "`lanyard list` shows every profile".to_owned(),
     };
     Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(current)
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_ignore_case;
-
-    #[test]
-    fn finds_a_key_in_any_case_anywhere() {
-        assert!(contains_ignore_case("[a]\nRegion = x\n", "region"));
-        assert!(contains_ignore_case("[a]\nregion", "REGION"));
-        assert!(contains_ignore_case("rrregion", "region"));
-        assert!(!contains_ignore_case("[a]\nregio", "region"));
-        assert!(!contains_ignore_case("", "region"));
-        assert!(!contains_ignore_case("region", ""));
-        // Non-ASCII text around it is fine.
-        assert!(contains_ignore_case("é région RÉGION rEgIoN", "region"));
-    }
 }
