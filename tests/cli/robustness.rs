@@ -467,3 +467,58 @@ fn an_import_through_a_path_with_a_quote_gives_a_line_the_sdks_can_run() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["AccessKeyId"], "AKIAIOSFODNN7EXAMPLE");
 }
+
+#[test]
+fn a_kernel_keyring_key_is_found_by_the_next_process() {
+    let home = Home::new();
+    let add = home
+        .cmd()
+        .env("LANYARD_KEYCHAIN", "keyutils")
+        .args(["vault", "add", "kdev", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"AKIAKERNELKERNELKER1\nkernel-secret\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&add.stderr);
+    if !lanyard_testkit::require(
+        "kernel keyring",
+        !stderr.contains("kernel keyring may be off"),
+        "this kernel or container has keyrings off",
+    ) {
+        return;
+    }
+    assert!(add.status.success(), "{stderr}");
+    let served = home
+        .cmd()
+        .env("LANYARD_KEYCHAIN", "keyutils")
+        .args(["credential-process", "kdev"])
+        .output()
+        .unwrap();
+    assert!(
+        served.status.success(),
+        "{}",
+        String::from_utf8_lossy(&served.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&served.stdout).unwrap();
+    assert_eq!(json["AccessKeyId"], "AKIAKERNELKERNELKER1");
+    let removed = home
+        .cmd()
+        .env("LANYARD_KEYCHAIN", "keyutils")
+        .args(["vault", "remove", "kdev"])
+        .output()
+        .unwrap();
+    assert!(
+        removed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+}
