@@ -2,7 +2,7 @@
 //! broken files meet Lanyard's writes.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::util::{Home, Run};
@@ -13,36 +13,39 @@ use crate::util::{Home, Run};
 /// here; the README states what is guaranteed.
 #[test]
 fn lines_appended_by_another_program_during_sets_are_kept() {
+    // At least this many appends, for as long as the sets take, however slow the machine.
     const APPENDS: usize = 400;
     const SETTERS: usize = 3;
+    const SETS_EACH: usize = 60;
     let home = Arc::new(Home::new());
     home.write(".aws/config", "[default]\nregion = us-east-1\n");
-    let done = Arc::new(AtomicBool::new(false));
+    let sets_done = Arc::new(AtomicUsize::new(0));
     let appender = {
-        let (config, done) = (home.config(), done.clone());
+        let (config, sets_done) = (home.config(), sets_done.clone());
         std::thread::spawn(move || {
-            for i in 0..APPENDS {
+            let mut appended = 0;
+            while appended < APPENDS || sets_done.load(Ordering::SeqCst) < SETTERS {
                 let mut file = std::fs::OpenOptions::new()
                     .append(true)
                     .open(&config)
                     .unwrap();
-                file.write_all(format!("# appended line {i}\n").as_bytes())
+                file.write_all(format!("# appended line {appended}\n").as_bytes())
                     .unwrap();
                 drop(file);
+                appended += 1;
                 std::thread::sleep(std::time::Duration::from_micros(
-                    2_000 + (i as u64 * 397) % 4_000,
+                    2_000 + (appended as u64 * 397) % 4_000,
                 ));
             }
-            done.store(true, Ordering::SeqCst);
+            appended
         })
     };
     let setters: Vec<_> = (0..SETTERS)
         .map(|s| {
-            let (home, done) = (home.clone(), done.clone());
+            let (home, sets_done) = (home.clone(), sets_done.clone());
             std::thread::spawn(move || {
-                let mut keys = Vec::new();
-                while !done.load(Ordering::SeqCst) {
-                    let key = format!("key_{s}_{}", keys.len());
+                let keys: Vec<String> = (0..SETS_EACH).map(|i| format!("key_{s}_{i}")).collect();
+                for key in &keys {
                     // One setter on the plain write path, the others on the fast one.
                     let fast = if s == 0 { "0" } else { "1" };
                     let mut cmd = home.cmd();
@@ -52,29 +55,29 @@ fn lines_appended_by_another_program_during_sets_are_kept() {
                         &format!("{key}=v"),
                     ]);
                     Run(cmd.output().unwrap()).ok();
-                    keys.push(key);
                 }
+                sets_done.fetch_add(1, Ordering::SeqCst);
                 keys
             })
         })
         .collect();
-    appender.join().unwrap();
     let keys: Vec<String> = setters
         .into_iter()
         .flat_map(|s| s.join().unwrap())
         .collect();
+    let appended = appender.join().unwrap();
     let text = home.read(".aws/config");
-    let lost: Vec<usize> = (0..APPENDS)
+    let lost: Vec<usize> = (0..appended)
         .filter(|i| !text.contains(&format!("# appended line {i}\n")))
         .collect();
     let unset: Vec<&String> = keys
         .iter()
         .filter(|k| !text.contains(&format!("{k} = v\n")))
         .collect();
-    eprintln!("{} sets against {APPENDS} appends", keys.len());
+    eprintln!("{} sets against {appended} appends", keys.len());
     assert!(
         lost.is_empty() && unset.is_empty(),
-        "{} of {APPENDS} appended lines lost ({lost:?}), {} of {} sets lost",
+        "{} of {appended} appended lines lost ({lost:?}), {} of {} sets lost",
         lost.len(),
         unset.len(),
         keys.len()
