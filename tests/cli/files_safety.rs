@@ -34,7 +34,7 @@ fn lines_appended_by_another_program_during_sets_are_kept() {
                 drop(file);
                 appended += 1;
                 std::thread::sleep(std::time::Duration::from_micros(
-                    2_000 + (appended as u64 * 397) % 4_000,
+                    6_000 + (appended as u64 * 397) % 8_000,
                 ));
             }
             appended
