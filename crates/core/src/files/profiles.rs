@@ -195,6 +195,7 @@ impl AwsFiles {
             });
         let credentials = if needs_credentials {
             let doc = self.store.read(Kind::Credentials)?;
+            crate::trace("credentials read");
             if let Some(error) = doc.errors().first() {
                 return Err(unparseable(self.store.path(Kind::Credentials), error));
             }

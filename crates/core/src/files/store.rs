@@ -203,6 +203,7 @@ impl Store {
             } else {
                 version.late_write(expected)
             };
+            crate::trace("replaced version looked at");
             if let (Some(text), Some(backup)) = (late_write, &backup) {
                 crate::trace("late write found");
                 let backup = backup.clone();

@@ -129,6 +129,7 @@ impl Write<'_> {
             }
             return Ok(Replaced::Changed(store.fast_write().then_some(temp)));
         }
+        crate::trace("looked again");
         atomic::keep_mode_and_owner(&temp, old)
             .map_err(|e| Error::io("give the new version the mode of", self.path, &e))?;
         let replaced = match old {
