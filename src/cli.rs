@@ -107,9 +107,14 @@ pub enum Command {
         name: String,
         #[command(flatten)]
         section: SectionFlags,
-        /// Remove it even when other profiles use it as their source_profile.
+        /// Remove it even when other profiles use it (source_profile, sso_session, or a
+        /// credential_process that runs it).
         #[arg(long)]
         force: bool,
+        /// Leave the profile's key in the keychain (by default a vault profile takes its key
+        /// along).
+        #[arg(long)]
+        keep_key: bool,
         #[command(flatten)]
         write: WriteFlags,
     },

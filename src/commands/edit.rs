@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use lanyard_core::diff::unified_diff;
 use lanyard_core::files::{parse_assignment, Target};
-use lanyard_core::{default_profile, Change, Error, Workspace};
+use lanyard_core::{default_profile, lifecycle, Change, Error, Workspace};
 use lanyard_ini::{Kind, SectionId};
 
 use crate::cli::WriteFlags;
@@ -59,10 +59,18 @@ pub fn remove(
     out: &mut Output,
     id: &SectionId,
     force: bool,
+    keep_key: bool,
     write: WriteFlags,
 ) -> Result<ExitCode, Error> {
-    let changes = ws.files().remove(id, force, write.dry_run)?;
-    report(ws, out, &changes, write)
+    let outcome = lifecycle::remove(ws, id, force, keep_key, write.dry_run)?;
+    notes(&outcome.notes);
+    report(ws, out, &outcome.changes, write)
+}
+
+fn notes(notes: &[lanyard_core::Warning]) {
+    for n in notes {
+        note(&n.message);
+    }
 }
 
 pub fn rename(
@@ -72,8 +80,9 @@ pub fn rename(
     new: &str,
     write: WriteFlags,
 ) -> Result<ExitCode, Error> {
-    let changes = ws.files().rename(id, new, write.dry_run)?;
-    report(ws, out, &changes, write)
+    let outcome = lifecycle::rename(ws, id, new, write.dry_run)?;
+    notes(&outcome.notes);
+    report(ws, out, &outcome.changes, write)
 }
 
 pub fn copy(

@@ -75,8 +75,9 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
             name,
             section,
             force,
+            keep_key,
             write,
-        } => edit::remove(ws, out, &section_id(section, name), force, write),
+        } => edit::remove(ws, out, &section_id(section, name), force, keep_key, write),
         Command::Rename {
             old,
             new,

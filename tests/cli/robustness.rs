@@ -522,3 +522,96 @@ fn a_kernel_keyring_key_is_found_by_the_next_process() {
         String::from_utf8_lossy(&removed.stderr)
     );
 }
+
+fn add_key(home: &Home, name: &str, id: &str) {
+    home.run_with_input(
+        &["vault", "add", name, "--stdin"],
+        &format!("{id}\nsecret-of-{name}\n"),
+    )
+    .ok();
+}
+
+#[test]
+fn rename_carries_the_vault_key_and_every_line_that_runs_it() {
+    if !keyring() {
+        return;
+    }
+    let home = Home::new();
+    home.write(
+        ".aws/credentials",
+        "[dev]\naws_access_key_id = AKIADEVDEVDEVDEVDEV1\naws_secret_access_key = dev-secret\n",
+    );
+    home.write(
+        ".aws/config",
+        "[profile dev]\nregion = eu-west-1\n[profile ops]\nregion = eu-north-1\n",
+    );
+    home.run(&["vault", "import", "dev"]).ok();
+    home.run(&["use", "dev"]).ok();
+    home.run(&["rename", "dev", "development"]).ok();
+    let config = home.read(".aws/config");
+    let credentials = home.read(".aws/credentials");
+    assert!(
+        !format!("{config}{credentials}").contains("credential-process dev\n"),
+        "{config}{credentials}"
+    );
+    // A later key stored under the old name is not served under the new one.
+    add_key(&home, "dev", "AKIAOTHEROTHEROTHER9");
+    let served: serde_json::Value =
+        serde_json::from_str(&home.run(&["credential-process", "development"]).ok()).unwrap();
+    assert_eq!(served["AccessKeyId"], "AKIADEVDEVDEVDEVDEV1");
+    // The managed [default] follows too.
+    let default: serde_json::Value =
+        serde_json::from_str(&home.run(&["credential-process", "default"]).ok()).unwrap();
+    assert_eq!(default["AccessKeyId"], "AKIADEVDEVDEVDEVDEV1");
+    let list: serde_json::Value =
+        serde_json::from_str(&home.run(&["vault", "list", "--json"]).ok()).unwrap();
+    let names: Vec<_> = list["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev", "development"]);
+}
+
+#[test]
+fn remove_of_the_default_gives_the_users_default_back_and_takes_the_key_along() {
+    if !keyring() {
+        return;
+    }
+    let home = Home::new();
+    home.write(
+        ".aws/credentials",
+        "[dev]\naws_access_key_id = AKIADEVDEVDEVDEVDEV1\naws_secret_access_key = dev-secret\n",
+    );
+    let config = "[default]\nregion = us-west-2\n";
+    home.write(".aws/config", config);
+    home.run(&["vault", "import", "dev"]).ok();
+    home.run(&["use", "dev"]).ok();
+    let run = home.run(&["remove", "dev"]);
+    run.ok();
+    assert!(run.stderr().contains("default"), "{}", run.stderr());
+    assert_eq!(
+        home.read(".aws/config"),
+        config,
+        "the user's own [default], as it was"
+    );
+    // `default` resolves as it did before `use`: no key there now, nothing in the vault.
+    let list: serde_json::Value =
+        serde_json::from_str(&home.run(&["vault", "list", "--json"]).ok()).unwrap();
+    assert!(list["keys"].as_array().unwrap().is_empty(), "{list}");
+}
+
+#[test]
+fn remove_refuses_while_others_depend_on_it() {
+    let home = Home::new();
+    let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n[profile a]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = R\n[profile b]\ncredential_process = lanyard credential-process c\n[profile c]\nregion = x\n";
+    home.write(".aws/config", config);
+    let error = home.run(&["remove", "--sso-session", "corp"]).fails();
+    assert!(error.contains("`a`"), "{error}");
+    let error = home.run(&["remove", "c"]).fails();
+    assert!(error.contains("`b`"), "{error}");
+    assert_eq!(home.read(".aws/config"), config);
+    home.run(&["remove", "--sso-session", "corp", "--force"])
+        .ok();
+}

@@ -109,6 +109,12 @@ pub fn served_name(line: &str) -> Option<String> {
     (matches!(base, "lanyard" | "lanyard.exe") && sub == SUBCOMMAND).then(|| name.clone())
 }
 
+/// The program of a line that runs Lanyard's own `credential-process`, as written.
+pub fn program_of(line: &str) -> Option<String> {
+    served_name(line)?;
+    windows_or_posix_split(line)?.into_iter().next()
+}
+
 /// A line written for Windows (`"C:\Program Files\…\lanyard.exe" …`) has backslashes that
 /// POSIX rules would eat: such a line is split at spaces outside double quotes.
 fn windows_or_posix_split(line: &str) -> Option<Vec<String>> {

@@ -27,6 +27,7 @@ pub mod export;
 pub mod files;
 pub mod kind;
 pub mod lanyard_command;
+pub mod lifecycle;
 pub mod model;
 pub mod paths;
 pub mod plan;

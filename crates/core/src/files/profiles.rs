@@ -327,7 +327,47 @@ impl AwsFiles {
     pub fn remove(&self, id: &SectionId, force: bool, dry_run: bool) -> Result<Vec<Change>, Error> {
         let snapshot = self.load()?;
         self.require(&snapshot, id)?;
+        if id.kind == SectionKind::SsoSession && !force {
+            let users = snapshot.profiles.naming("sso_session", &id.name);
+            if !users.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "sso-session `{}` is the sso_session of {}",
+                        id.name,
+                        quote_list(&users)
+                    ),
+                )
+                .fix("point them at another session first, or pass --force to remove it anyway"));
+            }
+        }
         if id.kind == SectionKind::Profile && !force {
+            let served: Vec<&str> = snapshot
+                .profiles
+                .sections()
+                .profiles
+                .iter()
+                .filter(|(other, p)| {
+                    other.as_str() != id.name
+                        && other.as_str() != "default"
+                        && p.get("credential_process")
+                            .and_then(crate::lanyard_command::served_name)
+                            .as_deref()
+                            == Some(id.name.as_str())
+                })
+                .map(|(other, _)| other.as_str())
+                .collect();
+            if !served.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "the credential_process of {} serves profile `{}`",
+                        quote_list(&served),
+                        id.name
+                    ),
+                )
+                .fix("point them at another profile first, or pass --force to remove it anyway"));
+            }
             let referrers = snapshot.profiles.referrers(&id.name);
             if !referrers.is_empty() {
                 return Err(Error::new(
@@ -344,7 +384,9 @@ impl AwsFiles {
         self.both(id, dry_run, |doc| doc.remove_section(id).map(|_| ()))
     }
 
-    /// Renames a profile in both files and updates every `source_profile` that names it.
+    /// Renames a profile in both files and updates every `source_profile` that names it, and
+    /// every `credential_process` that runs `lanyard credential-process OLD` (the managed
+    /// `[default]` of `lanyard use` among them).
     pub fn rename(
         &self,
         id: &SectionId,
@@ -357,6 +399,7 @@ impl AwsFiles {
             doc.rename_section(id, new_name)?;
             if id.kind == SectionKind::Profile {
                 repoint_sources(doc, &old, new_name)?;
+                repoint_lanyard_commands(doc, &old, new_name)?;
             }
             if id.kind == SectionKind::SsoSession {
                 repoint_key(doc, "sso_session", &old, new_name)?;
@@ -438,6 +481,37 @@ impl AwsFiles {
         }
         Ok(changes)
     }
+}
+
+/// Rewrites `credential_process = PROGRAM credential-process OLD` to name `new`, keeping the
+/// program as it is written.
+fn repoint_lanyard_commands(
+    doc: &mut Document,
+    old: &str,
+    new: &str,
+) -> Result<(), lanyard_ini::EditError> {
+    let Ok(sections) = doc.sections() else {
+        return Ok(());
+    };
+    for (name, profile) in &sections.profiles {
+        let Some(line) = profile.get("credential_process") else {
+            continue;
+        };
+        if crate::lanyard_command::served_name(line).as_deref() != Some(old) {
+            continue;
+        }
+        let Some(program) = crate::lanyard_command::program_of(line) else {
+            continue;
+        };
+        let windows = line.trim_start().starts_with('"');
+        let rewritten = crate::lanyard_command::command_line(&program, new, windows);
+        doc.set(
+            &SectionId::profile(name.as_str()),
+            "credential_process",
+            &rewritten,
+        )?;
+    }
+    Ok(())
 }
 
 fn repoint_sources(doc: &mut Document, old: &str, new: &str) -> Result<(), lanyard_ini::EditError> {
