@@ -52,7 +52,9 @@ fn main() -> ExitCode {
     };
     lanyard_core::trace("arguments parsed");
     let env = lanyard_core::Env::process();
-    let ws = lanyard_core::Workspace::new(env, Box::new(lanyard_keychain::open));
+    let temporary = lanyard_keychain::open_temporary(&env);
+    let ws = lanyard_core::Workspace::new(env, Box::new(lanyard_keychain::open))
+        .with_temporary_store(temporary);
     let mut out = output::Output::stdout();
     let result = commands::run(cli.command, &ws, &mut out);
     match result.and_then(|code| out.flush().map(|()| code)) {

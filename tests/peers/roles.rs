@@ -1,5 +1,6 @@
 //! `credential-process` assumes role chains with STS (moto on loopback), once per chain, and
-//! serves the cached credentials from the keychain until shortly before they expire.
+//! serves the cached credentials (kernel keyring, else keychain) until shortly before they
+//! expire.
 
 use lanyard_testkit::{require_peer, Moto};
 use serde_json::Value;
@@ -179,4 +180,50 @@ fn an_unreachable_sts_is_a_clear_error() {
         "{out}"
     );
     assert!(!out.contains("role/base/secret"));
+}
+
+/// A warm call reads the kernel keyring: no D-Bus, no STS. Run with no session bus at all, it
+/// still serves the cached credentials.
+#[test]
+fn cached_role_credentials_need_no_keychain_round_trip() {
+    if !require_peer("moto") {
+        return;
+    }
+    let moto = Moto::start();
+    let home = home(&moto.endpoint());
+    let first: Value =
+        serde_json::from_str(&home.run(&["credential-process", "top"]).ok()).unwrap();
+    moto.clear();
+    let run = home
+        .cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args(["credential-process", "top"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let second: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(first["AccessKeyId"], second["AccessKeyId"]);
+    assert!(assume_roles(&moto).is_empty(), "served from the cache");
+    // The switch puts them back in the keychain: without a bus that cache is out of reach.
+    let run = home
+        .cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env("LANYARD_ROLE_CACHE", "keychain")
+        .args(["credential-process", "top"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        assume_roles(&moto).len(),
+        2,
+        "no cache reachable: assumed again"
+    );
 }

@@ -1,4 +1,6 @@
-//! The cache of temporary credentials (assumed roles), kept in the keychain — never in a file.
+//! The cache of temporary credentials (assumed roles), kept in a secret store — the kernel
+//! keyring on Linux, where a read costs a system call instead of D-Bus round trips, else the
+//! keychain — never in a file.
 //!
 //! An entry is keyed by what the chain starts from (named without its secret, so a hit reads
 //! no other secret), where STS is, and every hop. It is served until shortly before it
@@ -105,9 +107,11 @@ pub fn write(
         issued: Some(issued),
         account_id: credentials.account_id.clone(),
     };
-    store.write(
+    store.write_until(
         key,
         &Secret::new(serde_json::to_string(&cached).expect("serialises")),
+        expiration,
+        issued,
     )
 }
 

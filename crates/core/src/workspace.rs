@@ -24,6 +24,7 @@ pub struct Workspace {
     clock: Arc<dyn Clock>,
     open_keychain: KeychainOpener,
     keychain: OnceLock<Result<Box<dyn SecretStore>, Error>>,
+    temporary: Option<Box<dyn SecretStore>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -64,6 +65,29 @@ impl Workspace {
             clock: Arc::new(SystemClock),
             open_keychain,
             keychain: OnceLock::new(),
+            temporary: None,
+        }
+    }
+
+    /// The same workspace with a store for short-lived credentials (assumed roles) that is
+    /// cheaper to reach than the keychain: the kernel keyring on Linux. Long-term keys never
+    /// go there.
+    pub fn with_temporary_store(mut self, store: Option<Box<dyn SecretStore>>) -> Workspace {
+        self.temporary = store;
+        self
+    }
+
+    /// Whether short-lived credentials have a store of their own.
+    pub fn has_temporary_store(&self) -> bool {
+        self.temporary.is_some()
+    }
+
+    /// Where short-lived credentials are cached: the temporary store when there is one, else
+    /// the keychain.
+    pub fn temporary_store(&self) -> Option<&dyn SecretStore> {
+        match &self.temporary {
+            Some(store) => Some(store.as_ref()),
+            None => self.keychain().ok(),
         }
     }
 

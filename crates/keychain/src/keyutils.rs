@@ -133,3 +133,19 @@ pub(crate) fn accounts(service: &str) -> Result<Vec<String>, Error> {
     }
     Ok(names)
 }
+
+/// Like [`write`], and the kernel forgets the key after `seconds`.
+pub(crate) fn write_for(
+    service: &str,
+    account: &str,
+    value: &Secret,
+    seconds: i64,
+) -> Result<(), Error> {
+    write(service, account, value)?;
+    let rings = rings()?;
+    if let Some(key) = find(&rings, &description(service, account))? {
+        key.set_timeout(seconds.max(1) as usize)
+            .map_err(|e| failure("set a key's expiry", e))?;
+    }
+    Ok(())
+}

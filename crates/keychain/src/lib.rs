@@ -48,6 +48,68 @@ pub fn open(env: &Env) -> Result<Box<dyn SecretStore>, Error> {
     )?)))
 }
 
+/// The store for short-lived credentials (assumed roles): on Linux the kernel keyring, where
+/// a read is a system call rather than four D-Bus round trips, each entry set to expire with
+/// the credentials it holds. `None` elsewhere, where the kernel keyring is off, or with
+/// `LANYARD_ROLE_CACHE=keychain`: the keychain then holds them. Long-term keys never go here.
+pub fn open_temporary(env: &Env) -> Option<Box<dyn SecretStore>> {
+    #[cfg(target_os = "linux")]
+    {
+        if env.get("LANYARD_ROLE_CACHE") == Some("keychain") {
+            return None;
+        }
+        let service = format!(
+            "{}-cache",
+            env.get("LANYARD_KEYCHAIN_SERVICE").unwrap_or(SERVICE)
+        );
+        Some(Box::new(KernelCache { service }))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = env;
+        None
+    }
+}
+
+/// Short-lived secrets in the kernel keyring.
+#[cfg(target_os = "linux")]
+struct KernelCache {
+    service: String,
+}
+
+#[cfg(target_os = "linux")]
+impl SecretStore for KernelCache {
+    fn read(&self, account: &str) -> Result<Option<Secret>, Error> {
+        keyutils::read(&self.service, account)
+    }
+
+    fn write(&self, account: &str, value: &Secret) -> Result<(), Error> {
+        keyutils::write(&self.service, account, value)
+    }
+
+    fn write_until(
+        &self,
+        account: &str,
+        value: &Secret,
+        until: i64,
+        now: i64,
+    ) -> Result<(), Error> {
+        keyutils::write_for(&self.service, account, value, until - now)
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, Error> {
+        keyutils::delete(&self.service, account)
+    }
+
+    fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
+        keyutils::accounts(&self.service).map(Some)
+    }
+
+    fn name(&self) -> &str {
+        "kernel keyring"
+    }
+}
+
 /// The operating system's keychain for one service name. A call that gets no answer within
 /// the timeout fails instead of hanging.
 pub struct KeyringStore {

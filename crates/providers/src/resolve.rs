@@ -105,18 +105,30 @@ impl Run<'_> {
         let identity = plan.base.identity();
         let key = role_cache::key(&identity, &plan.roles, &sts);
         let now = self.ws.clock().now();
-        // The cache is the keychain; without one, roles are still assumed, just not kept.
-        let store = self.ws.keychain().ok();
+        // The cache is the temporary store (or the keychain); without one, roles are still
+        // assumed, just not kept.
+        let store = self.ws.temporary_store();
         if !identity.is_empty() {
             if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, now)) {
                 return Ok((hit, region));
             }
         }
+        let fallback = || {
+            self.ws
+                .keychain()
+                .ok()
+                .filter(|_| self.ws.has_temporary_store())
+        };
         // One refresh per chain at a time: whoever waited finds the fresh credentials cached.
         let _lock = lanyard_core::files::lock_in(self.ws.data_dir(), &key.replace(':', "-"))?;
         let now = self.ws.clock().now();
         if !identity.is_empty() {
-            if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, now)) {
+            // After the lock, the keychain too: where the kernel keyring refused an entry
+            // (its quota), the credentials were kept there.
+            if let Some(hit) = store
+                .and_then(|s| role_cache::read(s, &key, now))
+                .or_else(|| fallback().and_then(|s| role_cache::read(s, &key, now)))
+            {
                 return Ok((hit, region));
             }
         }
@@ -130,7 +142,12 @@ impl Run<'_> {
             now,
         )?;
         if let (Some(store), false) = (store, identity.is_empty()) {
-            if let Err(error) = role_cache::write(store, &key, &fresh, now) {
+            let kept =
+                role_cache::write(store, &key, &fresh, now).or_else(|error| match fallback() {
+                    Some(keychain) => role_cache::write(keychain, &key, &fresh, now),
+                    None => Err(error),
+                });
+            if let Err(error) = kept {
                 self.warnings.push(Warning::new(
                     "role-cache",
                     format!("the role credentials were not cached: {}", error.message),

@@ -22,6 +22,18 @@ pub trait SecretStore: Send + Sync {
     fn max_value_len(&self) -> Option<usize> {
         None
     }
+    /// Creates or replaces a value that is worthless after `until` (Unix seconds; `now` is the
+    /// clock's time): a store that can forget on its own (the kernel keyring) drops it then.
+    fn write_until(
+        &self,
+        account: &str,
+        value: &Secret,
+        until: i64,
+        now: i64,
+    ) -> Result<(), Error> {
+        let _ = (until, now);
+        self.write(account, value)
+    }
     /// Every account that holds a value, when the store can list them (the Secret Service
     /// and the kernel keyring can; `None` where only a lookup by name is possible).
     fn accounts(&self) -> Result<Option<Vec<String>>, Error> {
