@@ -1,5 +1,6 @@
 //! The line store: exact bytes in, exact bytes out. Each line is an eight-byte [`Line`]
-//! pointing into the input or to text an edit wrote; [`write`] puts the text back together.
+//! pointing into the input or to text an edit wrote; [`write`](mod@write) puts the text back
+//! together.
 
 mod line;
 mod write;
