@@ -1,5 +1,6 @@
 //! The line store: exact bytes in, exact bytes out. Each line is an eight-byte [`Line`]
-//! pointing into the input or to text an edit wrote; [`write`] puts the text back together.
+//! pointing into the input or to text an edit wrote; [`write`](mod@write) puts the text back
+//! together.
 
 mod line;
 mod write;
@@ -99,6 +100,8 @@ impl Document {
                 &mut owned,
             ));
         }
+        // The estimate was for short lines: give back what longer ones left unused.
+        lines.shrink_to_fit();
         let layout = scanner.finish(lines.len());
         // Lines copied at parse (too long to point to) are compared the long way.
         let copied = !owned.is_empty();
@@ -184,8 +187,8 @@ impl Document {
     }
 
     /// A section's properties, read from its lines.
-    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> scan::Properties<'_> {
-        scan::Properties::new(self, span)
+    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> scan::PropertySpans<'_> {
+        scan::PropertySpans::new(self, span)
     }
 
     /// The prefix of a section's header (`profile` in `[profile foo]`), if it has one.

@@ -19,7 +19,7 @@ use plain::{is_whitespace, range_in};
 use swar::{check_property, header_inner};
 
 pub(crate) use plain::{split_header, trim};
-pub(crate) use properties::{Properties, PropertySpan};
+pub(crate) use properties::{PropertySpan, PropertySpans};
 
 /// A problem found on one line of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,6 +306,9 @@ impl Scanner {
                 last.end = count;
             }
         }
+        // The room reserved from estimates, unused, would stay for as long as the document.
+        self.layout.kinds.shrink_to_fit();
+        self.layout.sections.shrink_to_fit();
         self.layout
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::document::{Document, Kind};
 use crate::names::is_identifier;
+use crate::properties::Properties;
 use crate::scan::{trim, SectionRole, SectionSpan};
 
 /// Where a value was read: which file and which line (1-based).
@@ -61,7 +62,7 @@ pub struct Section {
     /// The normalised name (`foo` for `[profile foo]`).
     pub name: String,
     /// Properties by lower-cased key.
-    pub properties: BTreeMap<String, Property>,
+    pub properties: Properties,
     /// Every header that contributed, in file order.
     pub headers: Vec<Origin>,
 }
@@ -99,16 +100,19 @@ impl Sections {
     /// Merges a config file's view with a credentials file's: profiles of the same name are
     /// merged key by key and the credentials file wins.
     pub fn merge(mut config: Sections, credentials: Sections) -> Sections {
+        use std::collections::btree_map::Entry;
+        // Moved, not copied: a large file's view is most of what a process holds.
         for (name, section) in credentials.profiles {
-            let target = config
-                .profiles
-                .entry(name.clone())
-                .or_insert_with(|| Section {
-                    name,
-                    ..Section::default()
-                });
-            target.headers.extend(section.headers);
-            target.properties.extend(section.properties);
+            match config.profiles.entry(name) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(section);
+                }
+                Entry::Occupied(occupied) => {
+                    let target = occupied.into_mut();
+                    target.headers.extend(section.headers);
+                    target.properties.append(section.properties);
+                }
+            }
         }
         config
     }
@@ -121,31 +125,64 @@ impl Document {
         if let Some(error) = self.errors().first() {
             return Err(error.clone());
         }
-        let mut view = Sections::default();
+        // Which map each section goes to, under which name. The maps are built from sorted
+        // lists in one go: a tree grown one key at a time leaves its nodes about half full,
+        // and a large file has hundreds of thousands of sections.
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        enum Map {
+            Profiles,
+            SsoSessions,
+            Services,
+            Other,
+        }
         let profile_default_present = self.profile_default_present();
-        for span in &self.layout().sections {
+        let layout = self.layout();
+        let mut placed: Vec<(Map, std::borrow::Cow<'_, str>, usize)> =
+            Vec::with_capacity(layout.sections.len());
+        for (index, span) in layout.sections.iter().enumerate() {
+            let name = self.name_of(span);
             let map = match &span.role {
                 SectionRole::Ignored(_) => continue,
                 SectionRole::Profile { prefixed: false }
-                    if self.name_of(span) == "default" && profile_default_present =>
+                    if name == "default" && profile_default_present =>
                 {
                     continue
                 }
-                SectionRole::Profile { .. } => &mut view.profiles,
-                SectionRole::SsoSession => &mut view.sso_sessions,
-                SectionRole::Services => &mut view.services,
+                SectionRole::Profile { .. } => Map::Profiles,
+                SectionRole::SsoSession => Map::SsoSessions,
+                SectionRole::Services => Map::Services,
                 SectionRole::Other => {
                     let prefix = self.prefix_of(span).unwrap_or_default();
-                    let key = format!("{prefix} {}", self.name_of(span));
-                    let section = view.other.entry(key).or_default();
-                    self.merge_span(span, section);
+                    placed.push((Map::Other, format!("{prefix} {name}").into(), index));
                     continue;
                 }
             };
-            let section = map.entry(self.name_of(span).to_owned()).or_default();
-            self.merge_span(span, section);
+            placed.push((map, name.into(), index));
         }
-        Ok(view)
+        // Stable: the duplicates of a section stay in file order, the later ones winning.
+        placed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let same = |a: &(Map, _, _), b: &(Map, _, _)| (a.0, &a.1) == (b.0, &b.1);
+        let mut counts = [0; 4];
+        for group in placed.chunk_by(same) {
+            counts[group[0].0 as usize] += 1;
+        }
+        let mut maps: [Vec<(String, Section)>; 4] = counts.map(Vec::with_capacity);
+        for group in placed.chunk_by(same) {
+            let (map, name, _) = &group[0];
+            let mut section = Section::default();
+            for &(_, _, index) in group {
+                self.merge_span(&layout.sections[index], &mut section);
+            }
+            maps[*map as usize].push((name.clone().into_owned(), section));
+        }
+        drop(placed);
+        let [profiles, sso_sessions, services, other] = maps.map(BTreeMap::from_iter);
+        Ok(Sections {
+            profiles,
+            sso_sessions,
+            services,
+            other,
+        })
     }
 
     /// Whether a config file has a valid `[profile default]`, which hides every `[default]`.
@@ -161,14 +198,18 @@ impl Document {
         if section.name.is_empty() {
             section.name = self.name_of(span).to_owned();
         }
+        if section.headers.is_empty() {
+            // Most sections have one header: room for one, not the four a first push makes.
+            section.headers.reserve_exact(1);
+        }
         section.headers.push(Origin {
             kind,
             line: span.header + 1,
         });
-        for property in self.properties_of(span) {
-            let property = &property;
-            if !is_identifier(self.key_of(property)) {
-                continue;
+        let properties = self.properties_of(span).filter_map(|property| {
+            let key = self.key_of(&property);
+            if !is_identifier(key) {
+                return None;
             }
             let line = self.line(property.line);
             let mut value = line[property.value.clone()].to_owned();
@@ -193,20 +234,21 @@ impl Document {
                     }
                 }
             }
-            let key = self.key_of(property).to_ascii_lowercase();
-            section.properties.insert(
-                key,
-                Property {
-                    key: self.key_of(property).to_owned(),
-                    value,
-                    origin: Origin {
-                        kind,
-                        line: property.line + 1,
-                    },
-                    sub_properties,
+            if !property.extra.is_empty() {
+                value.shrink_to_fit();
+                sub_properties.shrink_to_fit();
+            }
+            Some(Property {
+                key: key.to_owned(),
+                value,
+                origin: Origin {
+                    kind,
+                    line: property.line + 1,
                 },
-            );
-        }
+                sub_properties,
+            })
+        });
+        section.properties.extend_by_lower_cased_key(properties);
     }
 }
 

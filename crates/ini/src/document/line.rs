@@ -93,4 +93,11 @@ mod tests {
             assert_eq!((owned.at(), owned.eol(), owned.is_owned()), (3, eol, true));
         }
     }
+
+    #[test]
+    fn a_line_costs_eight_bytes() {
+        // A large file has millions of lines: this is most of what a document adds to its text.
+        assert_eq!(std::mem::size_of::<Line>(), 8);
+        assert_eq!(std::mem::size_of::<crate::scan::LineKind>(), 1);
+    }
 }

@@ -31,16 +31,16 @@ impl PropertySpan {
 /// The properties of a section, read from its lines as they are asked for: each property line
 /// with the continuation and sub-property lines that follow it. (No allocation but for
 /// those lines: the semantic view walks every section of a large file.)
-pub(crate) struct Properties<'a> {
+pub(crate) struct PropertySpans<'a> {
     document: &'a Document,
     kinds: &'a [LineKind],
     next: usize,
     end: usize,
 }
 
-impl<'a> Properties<'a> {
-    pub(crate) fn new(document: &'a Document, span: &SectionSpan) -> Properties<'a> {
-        Properties {
+impl<'a> PropertySpans<'a> {
+    pub(crate) fn new(document: &'a Document, span: &SectionSpan) -> PropertySpans<'a> {
+        PropertySpans {
             document,
             kinds: &document.layout().kinds,
             next: span.header + 1,
@@ -49,7 +49,7 @@ impl<'a> Properties<'a> {
     }
 }
 
-impl Iterator for Properties<'_> {
+impl Iterator for PropertySpans<'_> {
     type Item = PropertySpan;
 
     fn next(&mut self) -> Option<PropertySpan> {
