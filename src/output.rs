@@ -17,7 +17,10 @@ impl Output {
     /// Standard output.
     pub fn stdout() -> Output {
         Output {
-            inner: Box::new(std::io::stdout().lock()),
+            inner: Box::new(std::io::BufWriter::with_capacity(
+                64 << 10,
+                std::io::stdout().lock(),
+            )),
         }
     }
 

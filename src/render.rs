@@ -62,6 +62,39 @@ pub fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Column widths, measured over rows before any is written.
+pub struct Widths(Vec<usize>);
+
+impl Widths {
+    /// Widths for `columns` columns.
+    pub fn new(columns: usize) -> Widths {
+        Widths(vec![0; columns])
+    }
+
+    /// Widens the columns to fit a row.
+    pub fn measure(&mut self, row: &[&str]) {
+        for (width, cell) in self.0.iter_mut().zip(row) {
+            *width = (*width).max(safe(cell).chars().count());
+        }
+    }
+
+    /// One row, padded, with its newline.
+    pub fn line(&self, row: &[&str]) -> String {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let cell = safe(cell);
+            line.push_str(&cell);
+            if c + 1 != row.len() {
+                let pad = self.0[c] - cell.chars().count() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        let mut line = line.trim_end().to_owned();
+        line.push('\n');
+        line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,16 +3,17 @@
 use std::process::ExitCode;
 
 use lanyard_core::doctor::{self, Severity};
-use lanyard_core::files::not_found;
+use lanyard_core::files::not_found_in;
 use lanyard_core::{plan, profiles, Error, ErrorKind, Workspace};
 use lanyard_ini::{Kind, SectionId};
 
 use crate::output::{note, Output};
-use crate::render::{safe, table};
+use crate::render::{safe, table, Widths};
 
 pub fn list(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, Error> {
-    let snapshot = ws.files().load()?;
-    let list = profiles::list(ws, &snapshot);
+    let set = ws.files().load_profiles()?;
+    let list = profiles::list(ws, &set);
+    drop(set);
     if json {
         out.emit_json(&list)?;
     } else if list.profiles.is_empty() {
@@ -22,21 +23,21 @@ pub fn list(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, Er
             ws.path_label(Kind::Credentials)
         ));
     } else {
-        let mut rows = vec![["", "PROFILE", "KIND", "REGION", "ACCOUNT", "DETAIL"]
-            .map(String::from)
-            .to_vec()];
-        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
-        for p in list.profiles {
-            rows.push(vec![
-                if p.active { "*" } else { "" }.to_owned(),
-                p.name,
-                p.kind.to_owned(),
+        fn dash(v: &Option<String>) -> &str {
+            v.as_deref().unwrap_or("-")
+        }
+        let header = ["", "PROFILE", "KIND", "REGION", "ACCOUNT", "DETAIL"];
+        let rows = list.profiles.iter().map(|p| {
+            [
+                if p.active { "*" } else { "" },
+                p.name.as_str(),
+                p.kind,
                 dash(&p.region),
                 dash(&p.account),
-                p.detail,
-            ]);
-        }
-        out.emit(&table(&rows))?;
+                p.detail.as_str(),
+            ]
+        });
+        write_table(out, header, rows)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -48,8 +49,8 @@ pub fn show(
     json: bool,
     reveal: bool,
 ) -> Result<ExitCode, Error> {
-    let snapshot = ws.files().load()?;
-    let detail = profiles::show(ws, &snapshot, id, reveal)?;
+    let set = ws.files().load_profiles()?;
+    let detail = profiles::show(ws, &set, id, reveal)?;
     if json {
         out.emit_json(&detail)?;
         return Ok(ExitCode::SUCCESS);
@@ -82,8 +83,8 @@ pub fn show(
 }
 
 pub fn dump(ws: &Workspace, out: &mut Output) -> Result<ExitCode, Error> {
-    let snapshot = ws.files().load()?;
-    out.emit_json(&profiles::dump(&snapshot))?;
+    let set = ws.files().load_profiles()?;
+    out.emit_json(&profiles::dump(&set))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -93,11 +94,11 @@ pub fn explain(
     name: &str,
     json: bool,
 ) -> Result<ExitCode, Error> {
-    let snapshot = ws.files().load()?;
-    if snapshot.profiles.profile(name).is_none() {
-        return Err(not_found(&snapshot, &SectionId::profile(name)));
+    let set = ws.files().load_profiles()?;
+    if set.profile(name).is_none() {
+        return Err(not_found_in(&set, &SectionId::profile(name)));
     }
-    let plan = plan(&snapshot.profiles, name).map_err(|e| {
+    let plan = plan(&set, name).map_err(|e| {
         Error::new(
             ErrorKind::Invalid,
             format!("profile `{name}` cannot yield credentials: {e}"),
@@ -149,4 +150,22 @@ pub fn doctor(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, 
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes a table row by row (a list of thousands of profiles is never one string).
+fn write_table<'a, const N: usize>(
+    out: &mut Output,
+    header: [&'a str; N],
+    rows: impl Iterator<Item = [&'a str; N]> + Clone,
+) -> Result<(), Error> {
+    let mut widths = Widths::new(N);
+    widths.measure(&header);
+    for row in rows.clone() {
+        widths.measure(&row);
+    }
+    out.emit(&widths.line(&header))?;
+    for row in rows {
+        out.emit(&widths.line(&row))?;
+    }
+    Ok(())
 }

@@ -615,3 +615,65 @@ fn remove_refuses_while_others_depend_on_it() {
     home.run(&["remove", "--sso-session", "corp", "--force"])
         .ok();
 }
+
+/// `list` and `dump` of a 16 MB config stay within a data limit of ten times the file's size
+/// (plus a fixed allowance for the program itself): before, `list` needed about 22 times the
+/// file and `dump` 32 times.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn reading_a_large_config_takes_a_small_multiple_of_its_size() {
+    use std::os::unix::process::CommandExt;
+    let home = Home::new();
+    let mut config = String::with_capacity(17 << 20);
+    let mut i = 0;
+    while config.len() < 16 << 20 {
+        let root = i - i % 100;
+        config.push_str(&format!(
+            "[profile p{i:06}]\nregion = eu-west-1\noutput = json\n"
+        ));
+        if i == root {
+            config.push_str(&format!(
+                "credential_process = /usr/local/bin/creds --profile p{i:06}\n"
+            ));
+        } else {
+            config.push_str(&format!(
+                "role_arn = arn:aws:iam::123456789012:role/Role{}\nsource_profile = p{root:06}\n",
+                i % 7
+            ));
+        }
+        if i % 10 == 3 {
+            config
+                .push_str("s3 =\n    addressing_style = path\n    max_concurrent_requests = 20\n");
+        }
+        config.push('\n');
+        i += 1;
+    }
+    let size = config.len() as u64;
+    home.write(".aws/config", &config);
+    let limit = 10 * size + (48 << 20);
+    for args in [&["list"][..], &["dump", "--json"]] {
+        let mut cmd = home.cmd();
+        cmd.args(args).stdout(std::process::Stdio::null());
+        // SAFETY: setrlimit is async-signal-safe and touches only the child's limits.
+        unsafe {
+            cmd.pre_exec(move || {
+                let rlimit = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_DATA, &rlimit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let run = cmd.output().unwrap();
+        assert!(
+            run.status.success(),
+            "{args:?} within {} MB for a {} MB file: {}",
+            limit >> 20,
+            size >> 20,
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}

@@ -42,6 +42,27 @@ const MARKER_VALUE: &str = "use";
 /// Keys of the managed `[default]` that `use` writes; any other was added by the user.
 const MANAGED_KEYS: [&str; 4] = [MARKER, "credential_process", "region", "output"];
 
+/// The profile made default with `lanyard use`, read from the merged view of the files.
+pub fn active_in_profiles(set: &crate::model::ProfileSet, data_dir: &Path) -> Option<DefaultState> {
+    if let Some(default) = set.profile("default") {
+        if default.get(MARKER) == Some(MARKER_VALUE) {
+            let profile = default
+                .get("credential_process")
+                .and_then(crate::lanyard_command::served_name)?;
+            let stash = set.profile(STASH);
+            let in_file =
+                |kind: Kind| stash.is_some_and(|s| s.headers.iter().any(|o| o.kind == kind));
+            return Some(DefaultState {
+                profile,
+                stashed_config: in_file(Kind::Config),
+                stashed_credentials: in_file(Kind::Credentials),
+            });
+        }
+    }
+    let text = std::fs::read_to_string(state_path(data_dir)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 fn state_path(data_dir: &Path) -> PathBuf {
     data_dir.join("use.json")
 }

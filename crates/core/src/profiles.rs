@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::default_profile;
 use crate::error::Error;
-use crate::files::{not_found, Snapshot};
+use crate::files::{not_found_in, Snapshot};
 use crate::kind::ProfileKind;
+use crate::model::ProfileSet;
 use crate::secret::{is_secret_key, mask};
 use crate::workspace::Workspace;
 
@@ -119,10 +120,9 @@ fn files_of(profile: &Section) -> Vec<&'static str> {
 }
 
 /// Every profile with its kind, region, account and whether it is active or the default.
-pub fn list(ws: &Workspace, snapshot: &Snapshot) -> ProfileList {
-    let set = &snapshot.profiles;
+pub fn list(ws: &Workspace, set: &ProfileSet) -> ProfileList {
     let active = ws.selected_profile();
-    let default_target = default_profile::active_in(snapshot, ws.data_dir()).map(|s| s.profile);
+    let default_target = default_profile::active_in_profiles(set, ws.data_dir()).map(|s| s.profile);
     let profiles = set
         .sections()
         .profiles
@@ -155,17 +155,17 @@ pub fn list(ws: &Workspace, snapshot: &Snapshot) -> ProfileList {
 /// One section by id, with the file and line of every key; secrets masked unless `reveal`.
 pub fn show(
     ws: &Workspace,
-    snapshot: &Snapshot,
+    set: &ProfileSet,
     id: &SectionId,
     reveal: bool,
 ) -> Result<ProfileDetail, Error> {
-    let sections = snapshot.profiles.sections();
+    let sections = set.sections();
     let section = match id.kind {
         SectionKind::Profile => sections.profiles.get(&id.name),
         SectionKind::SsoSession => sections.sso_sessions.get(&id.name),
         SectionKind::Services => sections.services.get(&id.name),
     }
-    .ok_or_else(|| not_found(snapshot, id))?;
+    .ok_or_else(|| not_found_in(set, id))?;
     let file = |o: &Origin| ws.path_label(o.kind);
     let shown = |property: &Property| -> ShownProperty {
         let value = if reveal || !is_secret_key(&property.key) {
@@ -191,8 +191,7 @@ pub fn show(
             line: property.origin.line,
         }
     };
-    let kind =
-        (id.kind == SectionKind::Profile).then(|| ProfileKind::of(&snapshot.profiles, &id.name));
+    let kind = (id.kind == SectionKind::Profile).then(|| ProfileKind::of(set, &id.name));
     Ok(ProfileDetail {
         name: id.name.clone(),
         section: match id.kind {
@@ -268,8 +267,8 @@ impl Serialize for DumpSection<'_> {
 }
 
 /// The whole merged view for `dump --json`.
-pub fn dump(snapshot: &Snapshot) -> Dump<'_> {
-    let sections = snapshot.profiles.sections();
+pub fn dump(set: &ProfileSet) -> Dump<'_> {
+    let sections = set.sections();
     Dump {
         profiles: DumpSections(&sections.profiles),
         sso_sessions: DumpSections(&sections.sso_sessions),

@@ -53,8 +53,8 @@ mod write;
 
 pub use backups::BACKUPS_KEPT;
 pub use profiles::{
-    not_found, parse_assignment, split_key, Assignment, AwsFiles, SetOutcome, Snapshot, Target,
-    CREDENTIAL_KEYS,
+    not_found, not_found_in, parse_assignment, split_key, Assignment, AwsFiles, SetOutcome,
+    Snapshot, Target, CREDENTIAL_KEYS,
 };
 pub use read::read_text;
 pub use store::{Change, Store};

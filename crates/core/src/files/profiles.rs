@@ -147,6 +147,19 @@ impl AwsFiles {
         })
     }
 
+    /// Reads both files into the merged view only, each document dropped as soon as its view
+    /// is built: what read-only commands need, in a small multiple of the files' size.
+    pub fn load_profiles(&self) -> Result<ProfileSet, Error> {
+        let view = |kind: Kind| -> Result<Sections, Error> {
+            let doc = self.store.read(kind)?;
+            doc.sections()
+                .map_err(|d| unparseable(self.store.path(kind), &d))
+        };
+        let config = view(Kind::Config)?;
+        let credentials = view(Kind::Credentials)?;
+        Ok(ProfileSet::new(Sections::merge(config, credentials)))
+    }
+
     fn edit(
         &self,
         kind: Kind,
@@ -546,19 +559,50 @@ fn quote_list(names: &[&str]) -> String {
 
 /// The error for a section that does not exist, with the closest existing name.
 pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
+    not_found_in(&snapshot.profiles, id)
+}
+
+/// [`not_found`] for a merged view alone.
+pub fn not_found_in(set: &ProfileSet, id: &SectionId) -> Error {
+    let sections = set.sections();
     let names: Vec<&String> = match id.kind {
-        SectionKind::Profile => snapshot.profiles.sections().profiles.keys().collect(),
-        SectionKind::SsoSession => snapshot.profiles.sections().sso_sessions.keys().collect(),
-        SectionKind::Services => snapshot.profiles.sections().services.keys().collect(),
+        SectionKind::Profile => sections.profiles.keys().collect(),
+        SectionKind::SsoSession => sections.sso_sessions.keys().collect(),
+        SectionKind::Services => sections.services.keys().collect(),
     };
     let closest = names
         .iter()
         .map(|n| (strsim::levenshtein(n, &id.name), n))
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .min();
+    let what = match id.kind {
+        SectionKind::Profile => "profile",
+        SectionKind::SsoSession => "sso-session",
+        SectionKind::Services => "services section",
+    };
+    let others = match (id.kind, names.len()) {
+        (SectionKind::Profile, _) => "`lanyard list` shows every profile".to_owned(),
+        (_, 0) => format!(
+            "there is no {what}; `lanyard set --{} NAME key=value` adds one",
+            if id.kind == SectionKind::SsoSession {
+                "sso-session"
+            } else {
+                "services"
+            }
+        ),
+        (_, n) if n <= 8 => format!(
+            "the {what}s are {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => "`lanyard dump --json` shows them all".to_owned(),
+    };
     let fix = match closest {
-        Some((_, name)) => format!("did you mean `{name}`? `lanyard list` shows every profile"),
-        None => "`lanyard list` shows every profile".to_owned(),
+        Some((_, name)) => format!("did you mean `{name}`? {others}"),
+        None => others,
     };
     Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
 }
