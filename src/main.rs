@@ -5,6 +5,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod output;
+mod program;
 mod prompt;
 mod render;
 

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use lanyard_core::diff::unified_diff;
 use lanyard_core::files::{parse_assignment, Target};
-use lanyard_core::{default_profile, lifecycle, Change, Error, Workspace};
-use lanyard_ini::{Kind, SectionId};
+use lanyard_core::{default_profile, lifecycle, Error, Workspace};
+use lanyard_ini::SectionId;
 
+use super::report::report;
 use crate::cli::WriteFlags;
 use crate::output::{note, Output};
 
@@ -104,36 +104,10 @@ pub fn use_default(
 ) -> Result<ExitCode, Error> {
     let changes = match name {
         Some(name) => {
-            let command = super::vault::own_command(ws, &name);
+            let command = crate::program::own_command(ws, &name);
             default_profile::use_profile(ws.files(), &name, &command, write.dry_run)?
         }
         None => default_profile::reset(ws.files(), write.dry_run)?,
     };
     report(ws, out, &changes, write)
-}
-
-/// With `--dry-run`, prints the unified diff of each change (secrets masked unless
-/// `--reveal`); otherwise nothing: the files say it.
-pub fn report(
-    ws: &Workspace,
-    out: &mut Output,
-    changes: &[Change],
-    write: WriteFlags,
-) -> Result<ExitCode, Error> {
-    if write.dry_run {
-        let mut text = String::new();
-        for change in changes {
-            let kind = if change.path == ws.files().store().path(Kind::Config) {
-                Kind::Config
-            } else {
-                Kind::Credentials
-            };
-            text.push_str(&unified_diff(change, &ws.path_label(kind), write.reveal));
-        }
-        if text.is_empty() {
-            note("nothing would change");
-        }
-        out.emit(&text)?;
-    }
-    Ok(ExitCode::SUCCESS)
 }

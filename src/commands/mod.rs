@@ -3,6 +3,7 @@
 mod credentials;
 mod edit;
 mod read;
+mod report;
 mod vault;
 
 use std::process::ExitCode;

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use lanyard_core::lanyard_command;
 use lanyard_core::prompt::Prompt;
 use lanyard_core::vault::{self, mask_key_id};
 use lanyard_core::{Error, ErrorKind, Workspace};
@@ -10,32 +9,6 @@ use lanyard_core::{Error, ErrorKind, Workspace};
 use crate::cli::VaultCommand;
 use crate::output::{note, Output};
 use crate::render::table;
-
-/// The `credential_process` line that runs this binary's `credential-process NAME`: plain
-/// `lanyard` when that is what `PATH` finds, else the absolute path, quoted so that botocore
-/// and `sh -c` split it the same way.
-pub fn own_command(ws: &Workspace, name: &str) -> String {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
-    let file = if cfg!(windows) {
-        "lanyard.exe"
-    } else {
-        "lanyard"
-    };
-    let on_path = ws.env().get("PATH").and_then(|path| {
-        std::env::split_paths(path)
-            .map(|dir| dir.join(file))
-            .find(|candidate| candidate.is_file())
-            .and_then(|p| p.canonicalize().ok())
-    });
-    let program = match (&exe, &on_path) {
-        (Some(exe), Some(found)) if exe == found => "lanyard".to_owned(),
-        (Some(exe), _) => exe.display().to_string(),
-        (None, _) => "lanyard".to_owned(),
-    };
-    lanyard_command::command_line(&program, name, cfg!(windows))
-}
 
 fn age(seconds: i64) -> String {
     match seconds.max(0) {
@@ -84,7 +57,7 @@ pub fn run(ws: &Workspace, out: &mut Output, command: VaultCommand) -> Result<Ex
             };
             let mut changes = Vec::new();
             for name in &names {
-                let command = own_command(ws, name);
+                let command = crate::program::own_command(ws, name);
                 changes.extend(vault::import(
                     ws.files(),
                     vault.as_ref(),
@@ -100,7 +73,7 @@ pub fn run(ws: &Workspace, out: &mut Output, command: VaultCommand) -> Result<Ex
                     ));
                 }
             }
-            super::edit::report(ws, out, &changes, write)
+            super::report::report(ws, out, &changes, write)
         }
         VaultCommand::List { json } => {
             let listing = ws.vault()?.list()?;
