@@ -26,6 +26,7 @@ lives in `lanyard-core`.
 
 mod document;
 mod edit;
+mod kind;
 mod lint;
 mod names;
 pub mod properties;
@@ -33,8 +34,9 @@ mod scan;
 mod section_id;
 mod view;
 
-pub use document::{Document, Eol, Kind};
+pub use document::{Document, Eol};
 pub use edit::EditError;
+pub use kind::Kind;
 pub use lint::{Lint, LintCode};
 pub use names::{is_identifier, validate_key, validate_name, validate_value, ValueWarning};
 pub use properties::Properties;

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::document::{Document, Kind};
+use crate::document::Document;
+use crate::kind::Kind;
 use crate::names::is_identifier;
 use crate::properties::Properties;
 use crate::scan::{trim, SectionRole, SectionSpan};
