@@ -7,17 +7,9 @@ mod write;
 
 use std::ops::Range;
 
-use crate::scan::{self, Layout};
+use crate::kind::Kind;
+use crate::scan::{self, Diagnostic, Layout};
 use line::Line;
-
-/// Which of the two AWS files a document is; the section rules differ between them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// `~/.aws/config`: `[default]`, `[profile NAME]`, `[sso-session NAME]`, `[services NAME]`.
-    Config,
-    /// `~/.aws/credentials`: bare `[NAME]` sections only.
-    Credentials,
-}
 
 /// The line ending a line had in the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,7 +142,7 @@ impl Document {
 
     /// The errors the specification reports for this document, first one first. A document
     /// with errors is read by no SDK and is never edited.
-    pub fn errors(&self) -> &[crate::Diagnostic] {
+    pub fn errors(&self) -> &[Diagnostic] {
         &self.layout().errors
     }
 
@@ -187,8 +179,11 @@ impl Document {
     }
 
     /// A section's properties, read from its lines.
-    pub(crate) fn properties_of(&self, span: &scan::SectionSpan) -> scan::PropertySpans<'_> {
-        scan::PropertySpans::new(self, span)
+    pub(crate) fn properties_of(
+        &self,
+        span: &scan::SectionSpan,
+    ) -> scan::PropertySpans<'_, Document> {
+        scan::PropertySpans::new(self, &self.layout().kinds, span)
     }
 
     /// The prefix of a section's header (`profile` in `[profile foo]`), if it has one.
@@ -203,7 +198,7 @@ impl Document {
 
     /// How the specification reads each line, and the sections.
     pub(crate) fn layout(&self) -> &Layout {
-        self.layout.get_or_init(|| scan::scan(self))
+        self.layout.get_or_init(|| scan::scan(self.kind, self))
     }
 
     /// Replaces the text of line `index`, keeping its line ending.
@@ -274,6 +269,19 @@ impl Document {
     }
 }
 
+/// The classification reads the lines of a document through this.
+impl scan::Lines for Document {
+    #[inline]
+    fn count(&self) -> usize {
+        self.line_count()
+    }
+
+    #[inline]
+    fn line(&self, index: usize) -> &str {
+        Document::line(self, index)
+    }
+}
+
 /// The line ending for a line of `text` that should end with `eol`. A `\r` at the end of the
 /// text (the last line of a file can end with one) followed by `\n` would read back as a CRLF
 /// line ending, and the `\r` would leave the text: such a line ends with CRLF.
@@ -311,7 +319,7 @@ mod tests {
         }
         text.push_str("[default]\nlast = 1");
         let doc = Document::parse(&text, Kind::Config);
-        assert_eq!(*doc.layout(), scan::scan(&doc));
+        assert_eq!(*doc.layout(), scan::scan(doc.kind(), &doc));
         assert_eq!(doc.errors().len(), 12, "{:?}", doc.errors());
         assert_eq!(doc.render(), text);
         assert_eq!(doc.line(doc.line_count() - 1), "last = 1");

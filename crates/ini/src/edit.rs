@@ -5,7 +5,8 @@
 mod property;
 mod section;
 
-use crate::document::{Document, Kind};
+use crate::document::Document;
+use crate::kind::Kind;
 use crate::section_id::{SectionId, SectionKind};
 
 /// Why an edit was refused. Nothing was changed.

@@ -26,18 +26,22 @@ lives in `lanyard-core`.
 
 mod document;
 mod edit;
+mod kind;
 mod lint;
 mod names;
 pub mod properties;
+mod property;
 mod scan;
 mod section_id;
 mod view;
 
-pub use document::{Document, Eol, Kind};
+pub use document::{Document, Eol};
 pub use edit::EditError;
+pub use kind::Kind;
 pub use lint::{Lint, LintCode};
 pub use names::{is_identifier, validate_key, validate_name, validate_value, ValueWarning};
 pub use properties::Properties;
+pub use property::{Origin, Property, SubProperty};
 pub use scan::Diagnostic;
 pub use section_id::{SectionId, SectionKind};
-pub use view::{Origin, Property, Section, Sections, SubProperty};
+pub use view::{Section, Sections};

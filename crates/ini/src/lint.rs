@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::document::{Document, Kind};
+use crate::document::Document;
+use crate::kind::Kind;
 use crate::names::is_identifier;
 use crate::scan::{trim, LineKind, SectionRole};
 

@@ -21,7 +21,7 @@ once per section, from all of its lines, and rarely changed after.
 [`Section::properties`]: crate::Section::properties
 */
 
-use crate::view::Property;
+use crate::property::Property;
 
 /// A section's properties by lower-cased key, in key order (see the [module](self) docs).
 #[derive(Clone, Default)]

@@ -13,7 +13,7 @@ mod swar;
 
 use std::ops::Range;
 
-use crate::document::{Document, Kind};
+use crate::kind::Kind;
 use crate::names::is_identifier;
 use plain::{is_whitespace, range_in};
 use swar::{check_property, header_inner};
@@ -125,7 +125,7 @@ impl SectionSpan {
 pub(crate) struct Layout {
     pub kinds: Vec<LineKind>,
     pub sections: Vec<SectionSpan>,
-    pub errors: Vec<crate::Diagnostic>,
+    pub errors: Vec<Diagnostic>,
 }
 
 fn property_error(reason: &str, what: &str) -> String {
@@ -182,13 +182,23 @@ fn compact(range: Range<usize>) -> Option<(u32, u32)> {
     ))
 }
 
-/// Classifies a whole document.
-pub(crate) fn scan(document: &Document) -> Layout {
-    let mut scanner = Scanner::new(document.kind(), document.line_count());
-    for index in 0..document.line_count() {
-        scanner.line(index, document.line(index));
+/// The text of a document's lines, as the classification reads them. (A generic, not a trait
+/// object: reading a line stays a direct call.)
+pub(crate) trait Lines {
+    /// The number of lines.
+    fn count(&self) -> usize;
+    /// The text of line `index` (0-based), without its line ending.
+    fn line(&self, index: usize) -> &str;
+}
+
+/// Classifies a whole document of the file `kind`.
+pub(crate) fn scan(kind: Kind, lines: &impl Lines) -> Layout {
+    let count = lines.count();
+    let mut scanner = Scanner::new(kind, count);
+    for index in 0..count {
+        scanner.line(index, lines.line(index));
     }
-    scanner.finish(document.line_count())
+    scanner.finish(count)
 }
 
 /// The classification, fed one line at a time: parsing classifies each line as it splits
@@ -214,7 +224,7 @@ impl Scanner {
     }
 
     fn error(&mut self, index: usize, message: String) -> LineKind {
-        self.layout.errors.push(crate::Diagnostic {
+        self.layout.errors.push(Diagnostic {
             line: index + 1,
             message,
         });
@@ -316,6 +326,7 @@ impl Scanner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Document;
 
     fn errors(text: &str) -> Vec<String> {
         Document::parse(text, Kind::Config)

@@ -1,6 +1,7 @@
 //! Edits of whole sections: add, remove, rename, copy.
 
-use crate::document::{Document, Kind};
+use crate::document::Document;
+use crate::kind::Kind;
 use crate::names::{is_identifier, validate_name};
 use crate::scan::{split_header, LineKind, PropertySpan, SectionRole};
 use crate::section_id::{SectionId, SectionKind};

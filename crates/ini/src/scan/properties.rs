@@ -4,8 +4,7 @@ use std::ops::Range;
 
 use super::plain::range_in;
 use super::swar::split_property;
-use super::{LineKind, SectionSpan};
-use crate::document::Document;
+use super::{LineKind, Lines, SectionSpan};
 
 /// A property line with the continuation and sub-property lines that belong to it.
 #[derive(Clone, Debug)]
@@ -31,25 +30,26 @@ impl PropertySpan {
 /// The properties of a section, read from its lines as they are asked for: each property line
 /// with the continuation and sub-property lines that follow it. (No allocation but for
 /// those lines: the semantic view walks every section of a large file.)
-pub(crate) struct PropertySpans<'a> {
-    document: &'a Document,
+pub(crate) struct PropertySpans<'a, L> {
+    lines: &'a L,
     kinds: &'a [LineKind],
     next: usize,
     end: usize,
 }
 
-impl<'a> PropertySpans<'a> {
-    pub(crate) fn new(document: &'a Document, span: &SectionSpan) -> PropertySpans<'a> {
+impl<'a, L: Lines> PropertySpans<'a, L> {
+    /// The properties of the section `span` of `lines`, classified as `kinds`.
+    pub(crate) fn new(lines: &'a L, kinds: &'a [LineKind], span: &SectionSpan) -> Self {
         PropertySpans {
-            document,
-            kinds: &document.layout().kinds,
+            lines,
+            kinds,
             next: span.header + 1,
             end: span.end,
         }
     }
 }
 
-impl Iterator for PropertySpans<'_> {
+impl<L: Lines> Iterator for PropertySpans<'_, L> {
     type Item = PropertySpan;
 
     fn next(&mut self) -> Option<PropertySpan> {
@@ -59,7 +59,7 @@ impl Iterator for PropertySpans<'_> {
             if self.kinds[index] != LineKind::Property {
                 continue;
             }
-            let text = self.document.line(index);
+            let text = self.lines.line(index);
             let Ok((key, value)) = split_property(text) else {
                 continue;
             };
