@@ -2,11 +2,12 @@
 //! Identity Center (portal and OIDC) and every later client share.
 //!
 //! The SDKs' precedence, highest first (botocore's `profile-tests.json` endpoint suite pins
-//! it): an endpoint the caller gives the client; `AWS_ENDPOINT_URL_<SERVICE>`; the
-//! service's block in the profile's `[services NAME]` section; `AWS_ENDPOINT_URL`; the
-//! profile's `endpoint_url`. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` or the profile's
-//! `ignore_configured_endpoint_urls = true` turns off all of them but the caller's. The
-//! region: the profile's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, else `us-east-1`.
+//! it): an endpoint the caller gives the client; `AWS_ENDPOINT_URL_<SERVICE>`;
+//! `AWS_ENDPOINT_URL`; the service's block in the profile's `[services NAME]` section; the
+//! profile's `endpoint_url`. Both variables outrank both settings in the files.
+//! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` or the profile's
+//! `ignore_configured_endpoint_urls = true` turns off all of them but the caller's. The region:
+//! the profile's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, else `us-east-1`.
 
 use lanyard_ini::{Section, Sections};
 use serde::Serialize;
@@ -77,8 +78,8 @@ pub fn configured_url(
         .and_then(|p| p.sub_property("endpoint_url"))
         .map(|s| s.value.as_str());
     env.get(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix))
-        .or(block)
         .or(env.get("AWS_ENDPOINT_URL"))
+        .or(block)
         .or(from_profile("endpoint_url"))
         .map(str::to_owned)
 }

@@ -3,10 +3,9 @@
 use std::collections::BTreeMap;
 
 use lanyard_ini::{Document, Kind, Section, Sections};
+use lanyard_testkit::conformance::{aws_runtime_test_data, locate, missing};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-
-use crate::{aws_runtime_test_data, locate, missing};
 
 #[derive(Deserialize)]
 struct Suite {

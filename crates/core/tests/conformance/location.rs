@@ -2,9 +2,8 @@
 
 use lanyard_core::paths::{locations, Platform};
 use lanyard_core::Env;
+use lanyard_testkit::conformance::{aws_runtime_test_data, locate, missing};
 use serde::Deserialize;
-
-use crate::{aws_runtime_test_data, locate, missing};
 
 #[derive(Deserialize)]
 struct Suite {

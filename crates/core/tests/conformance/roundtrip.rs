@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use lanyard_core::ErrorKind;
 use lanyard_ini::{Document, Kind, SectionId};
-
-use crate::{conformance_dir, missing};
+use lanyard_testkit::conformance::{conformance_dir, missing};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

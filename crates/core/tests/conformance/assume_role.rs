@@ -3,10 +3,9 @@
 use std::collections::BTreeMap;
 
 use lanyard_core::{plan, Base, ProfileSet, RoleStep};
+use lanyard_testkit::conformance::{locate, missing};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-
-use crate::{locate, missing};
 
 type Maps = BTreeMap<String, BTreeMap<String, String>>;
 

@@ -2,8 +2,7 @@
 //! blocks are written through Lanyard's edit API and must read back exactly.
 
 use lanyard_ini::{Document, Kind, SectionId};
-
-use crate::{locate, missing};
+use lanyard_testkit::conformance::{locate, missing};
 
 #[test]
 fn botocore_endpoint_profiles_written_by_lanyard_read_back_exactly() {
@@ -69,5 +68,10 @@ fn botocore_endpoint_profiles_written_by_lanyard_read_back_exactly() {
             "[services service_specific_s3]\ns3 =\n    endpoint_url = https://s3.endpoint.aws\n"
         ),
         "{text}"
+    );
+    println!(
+        "botocore endpoint profiles written and read back: {} profiles, {} services sections",
+        profiles.len(),
+        services.len()
     );
 }
