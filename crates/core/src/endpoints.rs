@@ -7,7 +7,7 @@
 //! profile's `endpoint_url`. Both variables outrank both settings in the files.
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` or the profile's
 //! `ignore_configured_endpoint_urls = true` turns off all of them but the caller's. The region:
-//! the profile's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, else `us-east-1`.
+//! `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, else `us-east-1`, as the SDKs' region chain has it.
 
 use lanyard_ini::{Section, Sections};
 use serde::Serialize;
@@ -86,10 +86,10 @@ pub fn configured_url(
 
 /// The region for a profile's clients.
 pub fn region(profile: Option<&Section>, env: &Env) -> String {
-    profile
-        .and_then(|p| p.get("region"))
-        .or(env.get("AWS_REGION"))
+    // The SDKs' region chain: the environment first, then the profile.
+    env.get("AWS_REGION")
         .or(env.get("AWS_DEFAULT_REGION"))
+        .or(profile.and_then(|p| p.get("region")))
         .unwrap_or("us-east-1")
         .to_owned()
 }
@@ -104,5 +104,39 @@ pub fn endpoint(
     Endpoint {
         region: region(profile, env),
         url: configured_url(service, profile, sections, env),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_region_comes_before_the_profile_s() {
+        let doc = lanyard_ini::Document::parse(
+            "[profile p]\nregion = eu-west-1\n",
+            lanyard_ini::Kind::Config,
+        );
+        let sections = doc.sections().unwrap();
+        let profile = sections.profiles.get("p");
+        assert_eq!(region(profile, &Env::default()), "eu-west-1");
+        assert_eq!(
+            region(
+                profile,
+                &Env::from_pairs([("AWS_DEFAULT_REGION", "ap-south-1")])
+            ),
+            "ap-south-1"
+        );
+        assert_eq!(
+            region(
+                profile,
+                &Env::from_pairs([
+                    ("AWS_REGION", "us-west-2"),
+                    ("AWS_DEFAULT_REGION", "ap-south-1")
+                ])
+            ),
+            "us-west-2"
+        );
+        assert_eq!(region(None, &Env::default()), "us-east-1");
     }
 }
