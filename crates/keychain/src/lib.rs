@@ -230,6 +230,16 @@ impl SecretStore for KeyringStore {
             let (service, account) = (self.service.clone(), account.to_owned());
             return self.bounded(move || keyutils::read(&service, &account));
         }
+        #[cfg(target_os = "linux")]
+        {
+            let (service, account, timeout) =
+                (self.service.clone(), account.to_owned(), self.timeout);
+            if let Some(secret) =
+                self.bounded(move || Ok(secret_service::quick_read(&service, &account, timeout)))?
+            {
+                return Ok(Some(secret));
+            }
+        }
         let entry = self.entry(account)?;
         let result = self.bounded(move || match entry.get_password() {
             Ok(value) => Ok(Ok(Some(Secret::new(value)))),
