@@ -285,3 +285,45 @@ fn botocore_agrees_exactly_on_files_lanyard_writes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(agreed, inputs.len());
 }
+
+/// `HOME` set but empty: botocore (the AWS CLI) reads `/.aws/config`; the AWS SDK for Rust
+/// takes the empty home as it is (its default path then names `.aws/config` under the
+/// working folder). Lanyard reads where the AWS CLI reads, and, since neither is a place the
+/// user named, writes nowhere (`tests/cli/robustness.rs` checks the refusal).
+#[test]
+fn an_empty_home_is_resolved_as_the_sdks_resolve_it() {
+    if !require_peer("botocore") {
+        return;
+    }
+    let out = std::process::Command::new(lanyard_testkit::peer_python())
+        .args([
+            "-c",
+            "import os, botocore.session; s = botocore.session.Session(); print(os.path.expanduser(s.get_config_variable('config_file')))",
+        ])
+        .env("HOME", "")
+        .env_remove("AWS_CONFIG_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let ours = lanyard_core::paths::locations(
+        &lanyard_core::Env::from_pairs([("HOME", "")]),
+        lanyard_core::paths::Platform::Unix,
+        Some("/home/someone-else"),
+    );
+    assert_eq!(ours.config, PathBuf::from(&botocore));
+    assert!(
+        ours.empty_home,
+        "an empty home is told apart from a real one"
+    );
+    // The AWS SDK for Rust uses the empty value as the home too, never the system's.
+    let sdk_home = aws_runtime::fs_util::home_dir(
+        &aws_types::os_shim_internal::Env::from_slice(&[("HOME", "")]),
+        aws_runtime::fs_util::Os::Unix,
+    );
+    assert_eq!(sdk_home.as_deref(), Some(""));
+}
