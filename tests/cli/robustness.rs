@@ -316,11 +316,7 @@ fn vault_add_never_replaces_a_different_key_silently() {
         return;
     }
     let home = Home::new();
-    home.run_with_input(
-        &["vault", "add", "dev", "--stdin"],
-        "AKIAFIRSTFIRSTFIRST1\nsecret-one\n",
-    )
-    .ok();
+    add_key(&home, "dev", "AKIAFIRSTFIRSTFIRST1");
     let error = home
         .run_with_input(
             &["vault", "add", "dev", "--stdin"],
@@ -331,17 +327,13 @@ fn vault_add_never_replaces_a_different_key_silently() {
         error.contains("AKIA…RST1") && error.contains("--force"),
         "{error}"
     );
-    let served: serde_json::Value =
-        serde_json::from_str(&home.run(&["credential-process", "dev"]).ok()).unwrap();
-    assert_eq!(served["AccessKeyId"], "AKIAFIRSTFIRSTFIRST1");
+    assert_eq!(served_key(&home, "dev"), "AKIAFIRSTFIRSTFIRST1");
     home.run_with_input(
         &["vault", "add", "dev", "--stdin", "--force"],
         "AKIASECONDSECONDSEC2\nsecret-two\n",
     )
     .ok();
-    let served: serde_json::Value =
-        serde_json::from_str(&home.run(&["credential-process", "dev"]).ok()).unwrap();
-    assert_eq!(served["AccessKeyId"], "AKIASECONDSECONDSEC2");
+    assert_eq!(served_key(&home, "dev"), "AKIASECONDSECONDSEC2");
 }
 
 #[test]
@@ -350,16 +342,8 @@ fn vault_list_asks_the_keychain_not_the_data_folder() {
         return;
     }
     let home = Home::new();
-    home.run_with_input(
-        &["vault", "add", "a", "--stdin"],
-        "AKIAAAAAAAAAAAAAAAA1\ns1\n",
-    )
-    .ok();
-    home.run_with_input(
-        &["vault", "add", "b", "--stdin"],
-        "AKIABBBBBBBBBBBBBBB2\ns2\n",
-    )
-    .ok();
+    add_key(&home, "a", "AKIAAAAAAAAAAAAAAAA1");
+    add_key(&home, "b", "AKIABBBBBBBBBBBBBBB2");
     std::fs::remove_dir_all(home.data()).ok();
     let names = |home: &Home| -> Vec<String> {
         let json: serde_json::Value =
@@ -523,6 +507,14 @@ fn a_kernel_keyring_key_is_found_by_the_next_process() {
     );
 }
 
+/// The access key id `credential-process NAME` serves.
+fn served_key(home: &Home, name: &str) -> String {
+    let json: serde_json::Value =
+        serde_json::from_str(&home.run(&["credential-process", name]).ok()).unwrap();
+    json["AccessKeyId"].as_str().unwrap().to_owned()
+}
+
+/// Stores a key for `name` in the home's vault.
 fn add_key(home: &Home, name: &str, id: &str) {
     home.run_with_input(
         &["vault", "add", name, "--stdin"],
@@ -556,13 +548,9 @@ fn rename_carries_the_vault_key_and_every_line_that_runs_it() {
     );
     // A later key stored under the old name is not served under the new one.
     add_key(&home, "dev", "AKIAOTHEROTHEROTHER9");
-    let served: serde_json::Value =
-        serde_json::from_str(&home.run(&["credential-process", "development"]).ok()).unwrap();
-    assert_eq!(served["AccessKeyId"], "AKIADEVDEVDEVDEVDEV1");
+    assert_eq!(served_key(&home, "development"), "AKIADEVDEVDEVDEVDEV1");
     // The managed [default] follows too.
-    let default: serde_json::Value =
-        serde_json::from_str(&home.run(&["credential-process", "default"]).ok()).unwrap();
-    assert_eq!(default["AccessKeyId"], "AKIADEVDEVDEVDEVDEV1");
+    assert_eq!(served_key(&home, "default"), "AKIADEVDEVDEVDEVDEV1");
     let list: serde_json::Value =
         serde_json::from_str(&home.run(&["vault", "list", "--json"]).ok()).unwrap();
     let names: Vec<_> = list["keys"]
@@ -676,4 +664,19 @@ fn reading_a_large_config_takes_a_small_multiple_of_its_size() {
             String::from_utf8_lossy(&run.stderr)
         );
     }
+}
+
+#[test]
+fn a_missing_sso_session_is_answered_with_the_sessions_there_are() {
+    let home = Home::new();
+    home.write(
+        ".aws/config",
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+    );
+    let error = home.run(&["show", "--sso-session", "crop"]).fails();
+    assert!(error.contains("did you mean `corp`"), "{error}");
+    assert!(
+        !error.contains("lanyard list"),
+        "list shows no sessions: {error}"
+    );
 }

@@ -40,10 +40,12 @@ written in place, and a read-only one refused (`write` says why).
   `LANYARD_FAST_WRITE=0`) and is tested against the plain path it replaces.
 */
 
+mod assignment;
 mod atomic;
 mod backups;
 mod errors;
 mod fast;
+mod missing;
 mod profiles;
 mod read;
 mod store;
@@ -51,11 +53,10 @@ mod temporaries;
 mod version;
 mod write;
 
+pub use assignment::{parse_assignment, split_key, Assignment, Target, CREDENTIAL_KEYS};
 pub use backups::BACKUPS_KEPT;
-pub use profiles::{
-    not_found, not_found_in, parse_assignment, split_key, Assignment, AwsFiles, SetOutcome,
-    Snapshot, Target, CREDENTIAL_KEYS,
-};
+pub use missing::{not_found, not_found_in};
+pub use profiles::{AwsFiles, SetOutcome, Snapshot};
 pub use read::read_text;
 pub use store::{Change, Store};
 

@@ -3,19 +3,11 @@
 
 use lanyard_ini::{Document, Kind, SectionId, SectionKind, Sections, ValueWarning};
 
+use super::assignment::{split_key, Assignment, Target, CREDENTIAL_KEYS};
+use super::missing::{not_found, quote_list};
 use super::{Change, Store};
 use crate::error::{edit_error, unparseable, Error, ErrorKind};
 use crate::model::ProfileSet;
-
-/// Keys that `aws configure set` and Lanyard write to the credentials file.
-pub const CREDENTIAL_KEYS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-];
-
-/// Parent keys whose dotted form (`s3.addressing_style`) addresses a sub-property in a profile.
-const NESTED_PROFILE_KEYS: &[&str] = &["s3"];
 
 /// Both files as read, and the profiles they make.
 #[derive(Clone, Debug)]
@@ -46,72 +38,6 @@ pub struct SetOutcome {
     pub changes: Vec<Change>,
     /// `(key, warning)` pairs.
     pub warnings: Vec<(String, ValueWarning)>,
-}
-
-/// One `key=value` of `lanyard set`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Assignment {
-    /// The key (the parent key for a sub-property).
-    pub key: String,
-    /// The sub-property key, for `parent.sub=value`.
-    pub sub_key: Option<String>,
-    /// The value.
-    pub value: String,
-}
-
-/// What `lanyard set` and friends address.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    /// The section.
-    pub id: SectionId,
-    /// Write to the credentials file even for keys that belong in the config file.
-    pub credentials_file: bool,
-}
-
-impl Target {
-    /// A profile.
-    pub fn profile(name: &str) -> Target {
-        Target {
-            id: SectionId::profile(name),
-            credentials_file: false,
-        }
-    }
-}
-
-/// Splits `key=value` (or `parent.sub=value`) for a section kind.
-pub fn parse_assignment(kind: SectionKind, text: &str) -> Result<Assignment, Error> {
-    let Some((key, value)) = text.split_once('=') else {
-        return Err(Error::new(
-            ErrorKind::Invalid,
-            format!("`{text}` is not of the form key=value"),
-        )
-        .fix("write each setting as key=value, for example region=eu-west-1"));
-    };
-    let key = key.trim();
-    let (key, sub_key) = split_key(kind, key)?;
-    Ok(Assignment {
-        key,
-        sub_key,
-        value: value.to_owned(),
-    })
-}
-
-/// Splits a key that may address a sub-property.
-pub fn split_key(kind: SectionKind, key: &str) -> Result<(String, Option<String>), Error> {
-    match (kind, key.split_once('.')) {
-        (SectionKind::Services, Some((parent, sub))) => Ok((parent.to_owned(), Some(sub.to_owned()))),
-        (SectionKind::Services, None) => Err(Error::new(
-            ErrorKind::Invalid,
-            format!("`{key}` names no service setting"),
-        )
-        .fix("write service settings as SERVICE.KEY, for example s3.endpoint_url=http://localhost:9000")),
-        (SectionKind::Profile, Some((parent, sub)))
-            if NESTED_PROFILE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(parent)) =>
-        {
-            Ok((parent.to_owned(), Some(sub.to_owned())))
-        }
-        _ => Ok((key.to_owned(), None)),
-    }
 }
 
 /// The AWS files of one environment, read and written through a [`Store`].
@@ -547,62 +473,4 @@ fn repoint_key(
         }
     }
     Ok(())
-}
-
-fn quote_list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The error for a section that does not exist, with the closest existing name.
-pub fn not_found(snapshot: &Snapshot, id: &SectionId) -> Error {
-    not_found_in(&snapshot.profiles, id)
-}
-
-/// [`not_found`] for a merged view alone.
-pub fn not_found_in(set: &ProfileSet, id: &SectionId) -> Error {
-    let sections = set.sections();
-    let names: Vec<&String> = match id.kind {
-        SectionKind::Profile => sections.profiles.keys().collect(),
-        SectionKind::SsoSession => sections.sso_sessions.keys().collect(),
-        SectionKind::Services => sections.services.keys().collect(),
-    };
-    let closest = names
-        .iter()
-        .map(|n| (strsim::levenshtein(n, &id.name), n))
-        .filter(|(d, n)| *d <= 2.max(n.len() / 3))
-        .min();
-    let what = match id.kind {
-        SectionKind::Profile => "profile",
-        SectionKind::SsoSession => "sso-session",
-        SectionKind::Services => "services section",
-    };
-    let others = match (id.kind, names.len()) {
-        (SectionKind::Profile, _) => "`lanyard list` shows every profile".to_owned(),
-        (_, 0) => format!(
-            "there is no {what}; `lanyard set --{} NAME key=value` adds one",
-            if id.kind == SectionKind::SsoSession {
-                "sso-session"
-            } else {
-                "services"
-            }
-        ),
-        (_, n) if n <= 8 => format!(
-            "the {what}s are {}",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => "`lanyard dump --json` shows them all".to_owned(),
-    };
-    let fix = match closest {
-        Some((_, name)) => format!("did you mean `{name}`? {others}"),
-        None => others,
-    };
-    Error::new(ErrorKind::NotFound, format!("{id} does not exist")).fix(fix)
 }
