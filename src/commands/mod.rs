@@ -17,6 +17,7 @@ use crate::output::Output;
 /// Runs one command; data goes to `out`, notes to stderr.
 pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCode, Error> {
     let selected = || ws.selected_profile().to_owned();
+    let add = matches!(command, Command::Add { .. });
     match command {
         Command::List { json } => read::list(ws, out, json),
         Command::Show {
@@ -36,22 +37,15 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
             read::explain(ws, out, &name.unwrap_or_else(selected), json)
         }
         Command::Doctor { json } => read::doctor(ws, out, json),
+        // `add` makes a new section, `set` edits one (making it if needed): the rest is shared.
         Command::Set {
             name,
             assignments,
             section,
             credentials_file,
             write,
-        } => edit::set(
-            ws,
-            out,
-            section_id(section, name),
-            &assignments,
-            credentials_file,
-            write,
-            false,
-        ),
-        Command::Add {
+        }
+        | Command::Add {
             name,
             assignments,
             section,
@@ -64,7 +58,7 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
             &assignments,
             credentials_file,
             write,
-            true,
+            add,
         ),
         Command::Unset {
             name,

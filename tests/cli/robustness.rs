@@ -189,12 +189,7 @@ fn use_reset_refuses_to_lose_a_value_set_both_ways() {
 #[test]
 fn an_empty_home_is_read_as_the_sdks_read_it_and_never_written() {
     let home = Home::new();
-    let run = home
-        .cmd()
-        .env("HOME", "")
-        .args(["set", "dev", "region=eu-west-1"])
-        .output()
-        .unwrap();
+    let run = home.output_with(&[("HOME", "")], &["set", "dev", "region=eu-west-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("HOME is set but empty"), "{stderr}");
@@ -210,12 +205,10 @@ fn an_empty_home_is_read_as_the_sdks_read_it_and_never_written() {
 fn a_misspelled_profile_is_missing_even_without_a_keychain() {
     let home = Home::new();
     home.write(".aws/credentials", KEYS);
-    let run = home
-        .cmd()
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .args(["credential-process", "bsae"])
-        .output()
-        .unwrap();
+    let run = home.output_with(
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+        &["credential-process", "bsae"],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1));
     assert!(
@@ -272,12 +265,10 @@ fn role_home(endpoint: &str) -> Home {
 fn an_sts_that_never_answers_fails_within_the_time_limit() {
     let home = role_home(&server(None));
     let started = Instant::now();
-    let run = home
-        .cmd()
-        .env("LANYARD_HTTP_TIMEOUT", "2")
-        .args(["credential-process", "dev"])
-        .output()
-        .unwrap();
+    let run = home.output_with(
+        &[("LANYARD_HTTP_TIMEOUT", "2")],
+        &["credential-process", "dev"],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(
@@ -292,12 +283,10 @@ fn an_sts_that_never_answers_fails_within_the_time_limit() {
 fn an_sts_server_error_is_said_plainly() {
     let reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: 9\r\nConnection: close\r\n\r\n<h1>x</h1>";
     let home = role_home(&server(Some(reply)));
-    let run = home
-        .cmd()
-        .env("LANYARD_HTTP_TIMEOUT", "5")
-        .args(["credential-process", "dev"])
-        .output()
-        .unwrap();
+    let run = home.output_with(
+        &[("LANYARD_HTTP_TIMEOUT", "5")],
+        &["credential-process", "dev"],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("HTTP 500"), "{stderr}");
@@ -481,12 +470,10 @@ fn a_kernel_keyring_key_is_found_by_the_next_process() {
         return;
     }
     assert!(add.status.success(), "{stderr}");
-    let served = home
-        .cmd()
-        .env("LANYARD_KEYCHAIN", "keyutils")
-        .args(["credential-process", "kdev"])
-        .output()
-        .unwrap();
+    let served = home.output_with(
+        &[("LANYARD_KEYCHAIN", "keyutils")],
+        &["credential-process", "kdev"],
+    );
     assert!(
         served.status.success(),
         "{}",
@@ -494,12 +481,10 @@ fn a_kernel_keyring_key_is_found_by_the_next_process() {
     );
     let json: serde_json::Value = serde_json::from_slice(&served.stdout).unwrap();
     assert_eq!(json["AccessKeyId"], "AKIAKERNELKERNELKER1");
-    let removed = home
-        .cmd()
-        .env("LANYARD_KEYCHAIN", "keyutils")
-        .args(["vault", "remove", "kdev"])
-        .output()
-        .unwrap();
+    let removed = home.output_with(
+        &[("LANYARD_KEYCHAIN", "keyutils")],
+        &["vault", "remove", "kdev"],
+    );
     assert!(
         removed.status.success(),
         "{}",

@@ -194,12 +194,10 @@ fn cached_role_credentials_need_no_keychain_round_trip() {
     let first: Value =
         serde_json::from_str(&home.run(&["credential-process", "top"]).ok()).unwrap();
     moto.clear();
-    let run = home
-        .cmd()
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .args(["credential-process", "top"])
-        .output()
-        .unwrap();
+    let run = home.output_with(
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+        &["credential-process", "top"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -209,13 +207,13 @@ fn cached_role_credentials_need_no_keychain_round_trip() {
     assert_eq!(first["AccessKeyId"], second["AccessKeyId"]);
     assert!(assume_roles(&moto).is_empty(), "served from the cache");
     // The switch puts them back in the keychain: without a bus that cache is out of reach.
-    let run = home
-        .cmd()
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .env("LANYARD_ROLE_CACHE", "keychain")
-        .args(["credential-process", "top"])
-        .output()
-        .unwrap();
+    let run = home.output_with(
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+            ("LANYARD_ROLE_CACHE", "keychain"),
+        ],
+        &["credential-process", "top"],
+    );
     assert!(
         run.status.success(),
         "{}",

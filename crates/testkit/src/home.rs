@@ -89,6 +89,13 @@ impl Home {
         )
     }
 
+    /// Runs `lanyard` with `args` and these variables added to its environment.
+    pub fn output_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut cmd = self.cmd();
+        cmd.envs(vars.iter().copied()).args(args);
+        cmd.output().unwrap()
+    }
+
     /// Runs `lanyard` with `args`.
     pub fn run(&self, args: &[&str]) -> Run {
         Run(self.cmd().args(args).output().unwrap())
