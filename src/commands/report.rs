@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use lanyard_core::diff::unified_diff;
 use lanyard_core::{Change, Error, Workspace};
-use lanyard_ini::Kind;
 
 use crate::cli::WriteFlags;
 use crate::output::{note, Output};
@@ -20,12 +18,7 @@ pub fn report(
     if write.dry_run {
         let mut text = String::new();
         for change in changes {
-            let kind = if change.path == ws.files().store().path(Kind::Config) {
-                Kind::Config
-            } else {
-                Kind::Credentials
-            };
-            text.push_str(&unified_diff(change, &ws.path_label(kind), write.reveal));
+            text.push_str(&ws.change_report(change, write.reveal).diff);
         }
         if text.is_empty() {
             note("nothing would change");

@@ -17,13 +17,6 @@ pub struct Credentials {
     pub account_id: Option<String>,
 }
 
-/// The current time in Unix seconds, from the system clock (see [`crate::clock`] for the
-/// clock the core is given).
-pub fn unix_now() -> i64 {
-    use crate::clock::Clock;
-    crate::clock::SystemClock.now()
-}
-
 /// Formats Unix seconds as RFC 3339 in UTC (`2026-11-23T15:04:05Z`).
 pub fn rfc3339(unix: i64) -> String {
     use time::format_description::well_known::Rfc3339;

@@ -5,6 +5,36 @@ use similar::TextDiff;
 use crate::files::Change;
 use crate::secret::{is_secret_key, mask};
 
+/// What one write did or would do, as both shells show it: which file, whether it was
+/// written and where the previous version went, and the diff (secrets masked unless asked).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ChangeReport {
+    /// The file, as people read its path.
+    pub file: String,
+    /// `config` or `credentials`.
+    pub kind: &'static str,
+    /// Whether the file was written (false for a dry run, or an edit that changed nothing).
+    pub written: bool,
+    /// Where the previous version was kept.
+    pub backup: Option<String>,
+    /// The unified diff of the lines that change.
+    pub diff: String,
+}
+
+/// The report of a change to a file of `kind`, shown as `label`.
+pub fn report(change: &Change, kind: lanyard_ini::Kind, label: &str, reveal: bool) -> ChangeReport {
+    ChangeReport {
+        file: label.to_owned(),
+        kind: match kind {
+            lanyard_ini::Kind::Config => "config",
+            lanyard_ini::Kind::Credentials => "credentials",
+        },
+        written: change.written,
+        backup: change.backup.as_ref().map(|p| p.display().to_string()),
+        diff: unified_diff(change, label, reveal),
+    }
+}
+
 /// The unified diff of a change, with three lines of context. Secret values are masked
 /// unless `reveal`.
 pub fn unified_diff(change: &Change, label: &str, reveal: bool) -> String {
@@ -107,6 +137,36 @@ mod tests {
         );
         assert!(!masked.contains("hunter2"));
         assert!(unified_diff(&change, "credentials", true).contains("hunter2hunter2"));
+    }
+
+    #[test]
+    fn a_report_serialises_with_its_kind_and_a_masked_diff() {
+        let mut document = Document::parse("[a]\n", Kind::Credentials);
+        document
+            .set(
+                &SectionId::profile("a"),
+                "aws_secret_access_key",
+                "hunter2hunter2",
+            )
+            .unwrap();
+        let change = Change::new(PathBuf::from("credentials"), document);
+        let json = serde_json::to_value(report(
+            &change,
+            Kind::Credentials,
+            "~/.aws/credentials",
+            false,
+        ))
+        .unwrap();
+        assert_eq!(json["kind"], "credentials");
+        assert_eq!(json["written"], false);
+        assert!(
+            json["diff"]
+                .as_str()
+                .unwrap()
+                .contains("*** (14 characters)"),
+            "{json}"
+        );
+        assert!(!json.to_string().contains("hunter2"));
     }
 
     #[test]

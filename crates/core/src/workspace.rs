@@ -137,6 +137,20 @@ impl Workspace {
         display_path(path, self.locations.home.as_deref())
     }
 
+    /// What a change did or would do, for people: its file, whether it was written, the diff.
+    pub fn change_report(
+        &self,
+        change: &crate::files::Change,
+        reveal: bool,
+    ) -> crate::diff::ChangeReport {
+        let kind = if change.path == self.files.store().path(Kind::Config) {
+            Kind::Config
+        } else {
+            Kind::Credentials
+        };
+        crate::diff::report(change, kind, &self.path_label(kind), reveal)
+    }
+
     /// The keychain, opened on first use.
     pub fn keychain(&self) -> Result<&dyn SecretStore, Error> {
         match self
