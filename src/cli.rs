@@ -196,6 +196,12 @@ pub enum Command {
         #[arg(last = true)]
         command: Vec<String>,
     },
+    /// List the IAM Identity Center sign-ins the config names, with the time left on each.
+    Sessions {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

@@ -37,6 +37,7 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
             read::explain(ws, out, &name.unwrap_or_else(selected), json)
         }
         Command::Doctor { json } => read::doctor(ws, out, json),
+        Command::Sessions { json } => read::sessions(ws, out, json),
         // `add` makes a new section, `set` edits one (making it if needed): the rest is shared.
         Command::Set {
             name,

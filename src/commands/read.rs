@@ -169,3 +169,65 @@ fn write_table<'a, const N: usize>(
     }
     Ok(())
 }
+
+pub fn sessions(ws: &Workspace, out: &mut Output, json: bool) -> Result<ExitCode, Error> {
+    let sessions = ws.sso_sessions()?;
+    if json {
+        out.emit_json(&sessions)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if sessions.sessions.is_empty() {
+        note("no IAM Identity Center session in the config; add one with `lanyard set --sso-session NAME sso_start_url=URL sso_region=REGION`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let header = [
+        "SESSION",
+        "START URL",
+        "STATE",
+        "TIME LEFT",
+        "REFRESH",
+        "PROFILES",
+    ];
+    let rows: Vec<[String; 6]> = sessions
+        .sessions
+        .iter()
+        .map(|s| {
+            [
+                s.name.clone().unwrap_or_else(|| "(legacy)".to_owned()),
+                s.start_url.clone().unwrap_or_else(|| "-".to_owned()),
+                match (&s.problem, s.state) {
+                    (Some(_), _) => "unreadable".to_owned(),
+                    (None, Some(state)) => serde_json::to_value(state)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    (None, None) => "signed out".to_owned(),
+                },
+                s.seconds_left
+                    .map(time_left)
+                    .unwrap_or_else(|| "-".to_owned()),
+                if s.refresh_token { "yes" } else { "no" }.to_owned(),
+                s.profiles.len().to_string(),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        header,
+        rows.iter().map(|r| r.each_ref().map(String::as_str)),
+    )?;
+    for s in &sessions.sessions {
+        if let Some(problem) = &s.problem {
+            note(&format!("warning: {}: {problem}", s.cache_file));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time_left(seconds: i64) -> String {
+    match seconds {
+        0 => "0m".to_owned(),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+    }
+}

@@ -13,5 +13,6 @@ mod reading;
 mod robustness;
 mod safety;
 mod secrets;
+mod sso;
 mod values;
 mod vault;

@@ -327,3 +327,49 @@ fn an_empty_home_is_resolved_as_the_sdks_resolve_it() {
     );
     assert_eq!(sdk_home.as_deref(), Some(""));
 }
+
+/// The SSO token cache is the AWS CLI v2's: botocore's token loader finds and reads a token
+/// Lanyard writes, under the same file name, for an sso-session and for a legacy start URL.
+#[test]
+fn botocore_reads_the_sso_tokens_lanyard_caches() {
+    if !require_peer("botocore") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = lanyard_core::sso::cache_dir(dir.path());
+    for (session, url) in [
+        (Some("corp"), "https://corp.awsapps.com/start"),
+        (None, "https://old.awsapps.com/start"),
+    ] {
+        let token: lanyard_core::sso::CachedToken = serde_json::from_value(serde_json::json!({
+            "startUrl": url, "region": "eu-west-1", "accessToken": "FakeSsoToken-peer-access",
+            "expiresAt": "2099-01-01T00:00:00Z", "clientId": "client",
+            "clientSecret": "FakeSsoToken-peer-secret", "registrationExpiresAt": "2099-01-01T00:00:00Z",
+            "refreshToken": "FakeSsoToken-peer-refresh",
+        }))
+        .unwrap();
+        token
+            .write(&lanyard_core::sso::cache_path(&cache, session, url))
+            .unwrap();
+        let script = "import sys\nfrom botocore.utils import SSOTokenLoader, JSONFileCache\nloader = SSOTokenLoader(cache=JSONFileCache(sys.argv[1]))\nsession = sys.argv[3] or None\ntoken = loader(sys.argv[2], session_name=session)\nprint(token['expiresAt'], len(token['accessToken']), token['clientId'])";
+        let out = std::process::Command::new(lanyard_testkit::peer_python())
+            .args(["-c", script])
+            .arg(&cache)
+            .arg(url)
+            .arg(session.unwrap_or(""))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim(),
+            format!(
+                "2099-01-01T00:00:00Z {} client",
+                "FakeSsoToken-peer-access".len()
+            )
+        );
+    }
+}

@@ -35,6 +35,7 @@ pub mod profiles;
 pub mod prompt;
 pub mod role_cache;
 pub mod secret;
+pub mod sso;
 pub mod vault;
 pub mod workspace;
 

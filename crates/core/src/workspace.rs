@@ -122,6 +122,26 @@ impl Workspace {
         self.files.store().data_dir()
     }
 
+    /// The SSO token cache folder the AWS CLI v2 and the SDKs share: `~/.aws/sso/cache`
+    /// (for an empty `HOME`, `/.aws/sso/cache`, as the AWS CLI has it).
+    pub fn sso_cache_dir(&self) -> std::path::PathBuf {
+        let home = self.locations.home.as_deref().unwrap_or(".");
+        std::path::PathBuf::from(format!(
+            "{}/.aws/sso/cache",
+            home.trim_end_matches(['/', '\\'])
+        ))
+    }
+
+    /// The sign-ins the config names, and where each stands in the token cache.
+    pub fn sso_sessions(&self) -> Result<crate::sso::SsoSessions, Error> {
+        let set = self.files.load_profiles()?;
+        Ok(crate::sso::sessions(
+            &set,
+            &self.sso_cache_dir(),
+            self.clock.now(),
+        ))
+    }
+
     /// The clock.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()

@@ -167,3 +167,20 @@ pub(super) fn create_private_dir(dir: &Path) -> Result<(), Error> {
         .create(dir)
         .map_err(|e| Error::io("create the folder", dir, &e))
 }
+
+/// Replaces a small file (a cached token) atomically: a temporary file (0600) in the same
+/// folder, fsynced, renamed over it, the folder fsynced. The folder is created 0700 if
+/// missing. A reader sees the old file or the new one, never a part.
+pub fn write_private_file(path: &Path, text: &str) -> Result<(), Error> {
+    let dir = folder_of(path);
+    create_private_dir(dir)?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("write", path, &e))?;
+    temp.write_all(text.as_bytes())
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(|e| Error::io("write", path, &e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("replace", path, &e.error))?;
+    sync_folder(dir);
+    Ok(())
+}

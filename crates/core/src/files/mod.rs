@@ -54,6 +54,7 @@ mod version;
 mod write;
 
 pub use assignment::{parse_assignment, split_key, Assignment, Target, CREDENTIAL_KEYS};
+pub use atomic::write_private_file;
 pub use backups::BACKUPS_KEPT;
 pub use missing::{not_found, not_found_in};
 pub use profiles::{AwsFiles, SetOutcome, Snapshot};
