@@ -196,6 +196,12 @@ pub enum Command {
         #[arg(last = true)]
         command: Vec<String>,
     },
+    /// Sign in to IAM Identity Center (an sso-session, or a profile that uses one).
+    Login {
+        /// The sso-session or profile (default: $AWS_PROFILE, else `default`). The sign-in is
+        /// by device code: a page to open and a code to confirm, in any browser.
+        name: Option<String>,
+    },
     /// List the IAM Identity Center sign-ins the config names, with the time left on each.
     Sessions {
         /// Print JSON.

@@ -69,11 +69,23 @@ impl Prompt for Terminal {
     }
 
     fn show_device_code(&self, code: &DeviceCode) -> Result<(), Error> {
+        let page = code
+            .verification_uri_complete
+            .as_deref()
+            .unwrap_or(&code.verification_uri);
         crate::output::note(&format!(
-            "open {} and enter the code {}",
-            code.verification_uri, code.user_code
+            "to sign in, open {page} and check that it shows the code {}",
+            code.user_code
         ));
         Ok(())
+    }
+
+    fn can_sign_in(&self) -> bool {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok()
     }
 }
 

@@ -111,3 +111,22 @@ pub fn exec(
         ))
     }
 }
+
+/// `login`: a new IAM Identity Center sign-in, its token cached where the AWS CLI finds it.
+pub fn login(ws: &Workspace, name: &str) -> Result<ExitCode, Error> {
+    let sign_in = lanyard_providers::sso::SignIn::find(ws, name)?;
+    let token = lanyard_providers::sso::login(ws, &sign_in, &Terminal)?;
+    let until = token
+        .expires()
+        .map(lanyard_core::credentials::rfc3339)
+        .unwrap_or_default();
+    note(&format!(
+        "signed in to {} until {until}",
+        sign_in
+            .session
+            .as_deref()
+            .map(|s| format!("sso-session `{s}`"))
+            .unwrap_or(sign_in.start_url.clone())
+    ));
+    Ok(ExitCode::SUCCESS)
+}

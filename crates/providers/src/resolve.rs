@@ -203,7 +203,19 @@ impl Run<'_> {
                 (from_vault(key, account_id.clone()), None)
             }
             Base::Process { .. } => return Err(unsupported(name, "runs another credential_process")),
-            Base::Sso { .. } => return Err(unsupported(name, "signs in with IAM Identity Center")),
+            Base::Sso {
+                sso_region,
+                sso_account_id: Some(account),
+                sso_role_name: Some(role),
+                ..
+            } => (self.sso(name, base, sso_region, account, role)?, None),
+            Base::Sso { .. } => {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("profile `{name}` names an IAM Identity Center session but no account and role"),
+                )
+                .fix(format!("lanyard set {name} sso_account_id=… sso_role_name=…")))
+            }
             Base::WebIdentity { .. } => return Err(unsupported(name, "uses a web identity token")),
             Base::CredentialSource { source, .. } => {
                 return Err(Error::new(
@@ -213,6 +225,52 @@ impl Run<'_> {
                 .fix("run the SDK where that source exists"))
             }
         })
+    }
+}
+
+impl Run<'_> {
+    /// Role credentials of an IAM Identity Center profile: from the cache while fresh (no
+    /// network, no runtime, no token cache read), else with the session's token.
+    fn sso(
+        &mut self,
+        name: &str,
+        base: &Base,
+        sso_region: &str,
+        account: &str,
+        role: &str,
+    ) -> Result<Credentials, Error> {
+        let portal = Endpoint {
+            region: sso_region.to_owned(),
+            url: endpoints::configured_url(
+                Service::SSO,
+                self.snapshot.profiles.profile(name),
+                self.snapshot.profiles.sections(),
+                self.ws.env(),
+            ),
+        };
+        let key = role_cache::key(&base.identity(), &[], &portal);
+        let store = self.ws.temporary_store();
+        if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, self.ws.clock().now())) {
+            return Ok(hit);
+        }
+        let sign_in = crate::sso::SignIn::find(self.ws, name)?;
+        let token = crate::sso::token(self.ws, &sign_in, self.prompt, self.prompt.can_sign_in())?;
+        // One GetRoleCredentials per role across processes: whoever waited finds it cached.
+        let _lock = lanyard_core::files::lock_in(self.ws.data_dir(), &key.replace(':', "-"))?;
+        let now = self.ws.clock().now();
+        if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, now)) {
+            return Ok(hit);
+        }
+        let fresh = crate::sso::role_credentials(self.ws, &sign_in, name, account, role, &token)?;
+        if let Some(store) = store {
+            if let Err(error) = role_cache::write(store, &key, &fresh, now) {
+                self.warnings.push(Warning::new(
+                    "role-cache",
+                    format!("the role credentials were not cached: {}", error.message),
+                ));
+            }
+        }
+        Ok(fresh)
     }
 }
 
