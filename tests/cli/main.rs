@@ -14,5 +14,6 @@ mod robustness;
 mod safety;
 mod secrets;
 mod sso;
+mod sso_login;
 mod values;
 mod vault;

@@ -11,3 +11,4 @@ mod aws_config_sdk;
 mod botocore;
 mod credential_process;
 mod roles;
+mod sso_interop;

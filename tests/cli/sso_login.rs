@@ -1,0 +1,217 @@
+//! Signing in to IAM Identity Center and serving its role credentials, against the fake
+//! server of `lanyard-testkit` (OIDC and portal on loopback).
+
+use std::time::Duration;
+
+use lanyard_testkit::fake_sso::Operation;
+use lanyard_testkit::FakeSso;
+
+use crate::util::Home;
+
+const ACCOUNT: &str = "100000000001";
+
+fn setup(fake: &FakeSso) -> Home {
+    fake.add_accounts(2, 2);
+    let home = Home::new();
+    home.write(
+        ".aws/config",
+        &format!("[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_registration_scopes = sso:account:access\n\n[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = AdministratorAccess\nregion = eu-west-1\n\n[profile ro]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = ReadOnlyAccess\n"),
+    );
+    home
+}
+
+fn vars(fake: &FakeSso) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL_SSO_OIDC", fake.endpoint()),
+        ("AWS_ENDPOINT_URL_SSO", fake.endpoint()),
+        ("LANYARD_SSO_POLL_MS", "50".to_owned()),
+        ("LANYARD_HTTP_TIMEOUT", "10".to_owned()),
+    ]
+}
+
+fn run(home: &Home, fake: &FakeSso, args: &[&str]) -> std::process::Output {
+    let vars = vars(fake);
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    home.output_with(&pairs, args)
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn cache(home: &Home) -> serde_json::Value {
+    let dir = home.path().join(".aws/sso/cache");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap()
+}
+
+#[test]
+fn login_by_device_code_waits_for_approval_and_caches_the_token_as_the_aws_cli_does() {
+    let fake = FakeSso::start();
+    let home = setup(&fake);
+    let vars = vars(&fake);
+    let child = {
+        let mut cmd = home.cmd();
+        cmd.envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+            .args(["login", "corp"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let code = fake
+        .wait_for_user_code(Duration::from_secs(20))
+        .expect("the sign-in shows a device code");
+    // Polled, and told to wait, until the user approves.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(fake.count(Operation::CreateToken) >= 1);
+    assert!(fake.approve_device(&code));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&code), "the code is shown: {stderr}");
+    let token = cache(&home);
+    assert_eq!(token["startUrl"], "https://corp.awsapps.com/start");
+    assert_eq!(token["region"], "eu-west-1");
+    for key in [
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ] {
+        assert!(token[key].is_string(), "{key} in {token}");
+    }
+    assert!(!stderr.contains(token["accessToken"].as_str().unwrap()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = home.path().join(".aws/sso/cache");
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+    assert_eq!(fake.count(Operation::RegisterClient), 1);
+    // The second sign-in reuses the client registration.
+    fake.auto_approve(true);
+    ok(run(&home, &fake, &["login", "corp"]));
+    assert_eq!(fake.count(Operation::RegisterClient), 1);
+    let sessions: serde_json::Value =
+        serde_json::from_str(&ok(run(&home, &fake, &["sessions", "--json"]))).unwrap();
+    assert_eq!(sessions["sessions"][0]["state"], "valid");
+}
+
+#[test]
+fn credential_process_serves_role_credentials_and_caches_them() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    ok(run(&home, &fake, &["login", "dev"]));
+    let first: serde_json::Value =
+        serde_json::from_str(&ok(run(&home, &fake, &["credential-process", "dev"]))).unwrap();
+    assert_eq!(first["Version"], 1);
+    assert_eq!(first["AccountId"], ACCOUNT);
+    assert!(first["SessionToken"].is_string() && first["Expiration"].is_string());
+    assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(run(&home, &fake, &["credential-process", "dev"]))).unwrap();
+    assert_eq!(again["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(
+        fake.count(Operation::GetRoleCredentials),
+        1,
+        "served from the cache"
+    );
+}
+
+#[test]
+fn an_expired_token_is_refreshed_without_asking_and_the_rotated_refresh_token_kept() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    fake.set_token_lifetime(1);
+    let home = setup(&fake);
+    ok(run(&home, &fake, &["login", "corp"]));
+    let before = cache(&home);
+    std::thread::sleep(Duration::from_millis(1500));
+    let creds: serde_json::Value =
+        serde_json::from_str(&ok(run(&home, &fake, &["credential-process", "ro"]))).unwrap();
+    assert!(creds["AccessKeyId"].is_string());
+    let after = cache(&home);
+    assert_ne!(
+        after["accessToken"], before["accessToken"],
+        "a new access token"
+    );
+    assert_eq!(
+        fake.count(Operation::StartDeviceAuthorization),
+        1,
+        "no new sign-in"
+    );
+    assert_eq!(
+        fake.calls()
+            .iter()
+            .filter(|c| c.operation == Operation::CreateToken)
+            .count(),
+        2,
+        "one to sign in, one to refresh"
+    );
+    assert!(after["refreshToken"].is_string());
+}
+
+#[test]
+fn a_refresh_token_that_no_longer_works_asks_for_one_sign_in_and_never_loops() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    fake.set_token_lifetime(1);
+    let home = setup(&fake);
+    ok(run(&home, &fake, &["login", "corp"]));
+    fake.revoke_refresh_tokens();
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = run(&home, &fake, &["credential-process", "dev"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("lanyard login corp"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert_eq!(
+        fake.count(Operation::StartDeviceAuthorization),
+        1,
+        "nobody at a terminal: no sign-in"
+    );
+}
+
+#[test]
+fn twenty_cold_callers_make_one_get_role_credentials() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = std::sync::Arc::new(setup(&fake));
+    ok(run(&home, &fake, &["login", "corp"]));
+    let vars = vars(&fake);
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut cmd = home.cmd();
+            cmd.envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+                .args(["credential-process", "dev"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
+        keys.push(json["AccessKeyId"].as_str().unwrap().to_owned());
+    }
+    keys.dedup();
+    assert_eq!(keys.len(), 1, "every caller got the same credentials");
+    assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
+    assert_eq!(fake.count(Operation::StartDeviceAuthorization), 1);
+}
