@@ -202,6 +202,12 @@ pub enum Command {
         /// by device code: a page to open and a code to confirm, in any browser.
         name: Option<String>,
     },
+    /// Sign out of IAM Identity Center: ends the session at the portal and removes its cached
+    /// token and every role credential cached with it.
+    Logout {
+        /// The sso-session or profile (default: $AWS_PROFILE, else `default`).
+        name: Option<String>,
+    },
     /// List the IAM Identity Center sign-ins the config names, with the time left on each.
     Sessions {
         /// Print JSON.

@@ -130,3 +130,33 @@ pub fn login(ws: &Workspace, name: &str) -> Result<ExitCode, Error> {
     ));
     Ok(ExitCode::SUCCESS)
 }
+
+/// `logout`: the session ends at the portal, and its token and role credentials go.
+pub fn logout(ws: &Workspace, name: &str) -> Result<ExitCode, Error> {
+    let sign_in = lanyard_providers::sso::SignIn::find(ws, name)?;
+    let done = lanyard_providers::sso::logout(ws, &sign_in)?;
+    let what = sign_in
+        .session
+        .as_deref()
+        .map(|s| format!("sso-session `{s}`"))
+        .unwrap_or(sign_in.start_url.clone());
+    if !done.had_token {
+        note(&format!("not signed in to {what}"));
+    } else {
+        note(&format!(
+            "signed out of {what}{}; removed {} cached role credential{}",
+            if done.portal_ended {
+                ""
+            } else {
+                " here (the portal could not be reached to end the session)"
+            },
+            done.role_credentials_removed,
+            if done.role_credentials_removed == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}

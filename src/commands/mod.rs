@@ -39,6 +39,7 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
         Command::Doctor { json } => read::doctor(ws, out, json),
         Command::Sessions { json } => read::sessions(ws, out, json),
         Command::Login { name } => credentials::login(ws, &name.unwrap_or_else(selected)),
+        Command::Logout { name } => credentials::logout(ws, &name.unwrap_or_else(selected)),
         // `add` makes a new section, `set` edits one (making it if needed): the rest is shared.
         Command::Set {
             name,

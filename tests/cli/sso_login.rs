@@ -215,3 +215,33 @@ fn twenty_cold_callers_make_one_get_role_credentials() {
     assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
     assert_eq!(fake.count(Operation::StartDeviceAuthorization), 1);
 }
+
+#[test]
+fn logout_ends_the_session_and_forgets_its_token_and_role_credentials() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    ok(run(&home, &fake, &["login", "corp"]));
+    ok(run(&home, &fake, &["credential-process", "dev"]));
+    ok(run(&home, &fake, &["credential-process", "ro"]));
+    let token = cache(&home)["accessToken"].as_str().unwrap().to_owned();
+    let out = run(&home, &fake, &["logout", "corp"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("removed 2 cached role credentials"),
+        "{stderr}"
+    );
+    assert_eq!(fake.count(Operation::Logout), 1);
+    assert!(!fake.is_live(&token), "the portal ended the session");
+    assert_eq!(
+        std::fs::read_dir(home.path().join(".aws/sso/cache"))
+            .unwrap()
+            .count(),
+        0
+    );
+    // Nothing cached is served any more: the next call needs a sign-in.
+    let out = run(&home, &fake, &["credential-process", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lanyard login corp"));
+}

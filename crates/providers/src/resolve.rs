@@ -248,7 +248,26 @@ impl Run<'_> {
                 self.ws.env(),
             ),
         };
-        let key = role_cache::key(&base.identity(), &[], &portal);
+        // The entry is named after the sign-in too, so that `logout` finds every one of it.
+        let Base::Sso {
+            sso_start_url,
+            sso_session,
+            ..
+        } = base
+        else {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!("profile `{name}` is not an IAM Identity Center profile"),
+            ));
+        };
+        let tag = crate::sso::SignIn {
+            session: sso_session.clone(),
+            start_url: sso_start_url.clone(),
+            region: sso_region.to_owned(),
+            scopes: Vec::new(),
+        }
+        .role_cache_prefix();
+        let key = format!("{tag}{}", role_cache::key(&base.identity(), &[], &portal));
         let store = self.ws.temporary_store();
         if let Some(hit) = store.and_then(|s| role_cache::read(s, &key, self.ws.clock().now())) {
             return Ok(hit);

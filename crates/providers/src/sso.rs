@@ -104,6 +104,11 @@ impl SignIn {
         }
     }
 
+    /// The prefix of the cache entries of role credentials taken with this sign-in.
+    pub fn role_cache_prefix(&self) -> String {
+        format!("role-cache:{}:", self.lock_name())
+    }
+
     fn lock_name(&self) -> String {
         let key = self.session.as_deref().unwrap_or(&self.start_url);
         format!("sso-{}", hex::encode(&Sha1::digest(key.as_bytes())[..8]))
@@ -207,6 +212,69 @@ pub fn login(ws: &Workspace, sign_in: &SignIn, prompt: &dyn Prompt) -> Result<Ca
     Ok(fresh)
 }
 
+/// What `logout` did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct LoggedOut {
+    /// Whether a cached token was there (and is now gone).
+    pub had_token: bool,
+    /// Whether the portal ended the session too (false when it could not be reached).
+    pub portal_ended: bool,
+    /// How many cached role credentials of the session were removed.
+    pub role_credentials_removed: usize,
+}
+
+/// Signs out: the portal ends the session (`Logout`), the cached token goes, and so does every
+/// cached role credential taken with it. The local part happens even when the portal cannot
+/// be reached.
+pub fn logout(ws: &Workspace, sign_in: &SignIn) -> Result<LoggedOut, Error> {
+    let path = cache_path(
+        &ws.sso_cache_dir(),
+        sign_in.session.as_deref(),
+        &sign_in.start_url,
+    );
+    let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
+    let mut done = LoggedOut::default();
+    if let Ok(Some(token)) = CachedToken::read(&path) {
+        done.had_token = true;
+        let endpoint = endpoint(ws, Service::SSO, sign_in, None)?;
+        let mut config = aws_sdk_sso::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(endpoint.region.clone()))
+            .timeout_config(timeouts(crate::sts::timeout(ws.env())));
+        if let Some(url) = &endpoint.url {
+            config = config.endpoint_url(url);
+        }
+        let client = aws_sdk_sso::Client::from_conf(config.build());
+        done.portal_ended = runtime()?
+            .block_on(
+                client
+                    .logout()
+                    .access_token(token.access_token.expose())
+                    .send(),
+            )
+            .is_ok();
+    }
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("remove", &path, &e)),
+    }
+    let prefix = sign_in.role_cache_prefix();
+    for store in [ws.temporary_store(), ws.keychain().ok()]
+        .into_iter()
+        .flatten()
+    {
+        if let Ok(Some(accounts)) = store.accounts() {
+            for account in accounts.iter().filter(|a| a.starts_with(&prefix)) {
+                if store.delete(account).unwrap_or(false) {
+                    done.role_credentials_removed += 1;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
 /// A token for `sign_in`: the cached one while valid, else refreshed with the refresh token,
 /// else — when `interactive` — a new sign-in by device code. Under the session's lock.
 pub fn token(
@@ -245,10 +313,16 @@ pub fn token(
     if !interactive {
         return Err(Error::new(
             ErrorKind::Invalid,
-            format!(
-                "the IAM Identity Center sign-in of {} has expired",
-                sign_in.label()
-            ),
+            match cached {
+                Some(_) => format!(
+                    "the IAM Identity Center sign-in of {} has expired",
+                    sign_in.label()
+                ),
+                None => format!(
+                    "there is no IAM Identity Center sign-in for {}",
+                    sign_in.label()
+                ),
+            },
         )
         .fix(format!(
             "run `lanyard login {}`",
