@@ -10,4 +10,5 @@ mod util {
 mod aws_config_sdk;
 mod botocore;
 mod credential_process;
+mod fake_sso;
 mod roles;
