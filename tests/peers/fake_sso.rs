@@ -474,3 +474,65 @@ fn botocore_refreshes_an_expiring_token_and_writes_it_back() {
     assert_eq!(sso.count(Operation::CreateToken), 1);
     assert_eq!(sso.count(Operation::GetRoleCredentials), 1);
 }
+
+const OIDC_ERRORS: &str = r#"
+oidc = client("sso-oidc")
+reg = oidc.register_client(clientName="lanyard-peer", clientType="public", scopes=["sso:account:access"])
+ids = dict(clientId=reg["clientId"], clientSecret=reg["clientSecret"])
+def poll(auth):
+    while True:
+        try:
+            oidc.create_token(grantType="urn:ietf:params:oauth:grant-type:device_code",
+                              deviceCode=auth["deviceCode"], **ids)
+        except oidc.exceptions.AuthorizationPendingException:
+            time.sleep(0.05)
+
+auth = oidc.start_device_authorization(startUrl=ARGS["start_url"], **ids)
+assert expect_error(oidc, "AccessDeniedException", lambda: poll(auth))["error"] == "access_denied"
+assert expect_error(oidc, "InternalServerException", lambda: oidc.register_client(
+    clientName="x", clientType="public"))["error"] == "server_error"
+auth = oidc.start_device_authorization(startUrl=ARGS["start_url"], **ids)
+assert auth["expiresIn"] == 0
+assert expect_error(oidc, "ExpiredTokenException", lambda: poll(auth))["error"] == "expired_token"
+expect_error(oidc, "InvalidGrantException", lambda: oidc.create_token(
+    grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode="unknown", **ids))
+expect_error(oidc, "InvalidScopeException", lambda: oidc.register_client(
+    clientName="x", clientType="public", scopes=["not a scope"]))
+expect_error(oidc, "InvalidRedirectUriException", lambda: oidc.register_client(
+    clientName="x", clientType="public", grantTypes=["authorization_code"],
+    redirectUris=["ftp://127.0.0.1/callback"]))
+unchecked = botocore.session.get_session().create_client("sso-oidc", region_name="us-east-1",
+    config=Config(signature_version=UNSIGNED, parameter_validation=False,
+                  retries={"total_max_attempts": 1}))
+r = expect_error(unchecked, "InvalidRequestException", lambda: unchecked.start_device_authorization(**ids))
+assert r["error"] == "invalid_request"
+"#;
+
+/// Every OIDC error the fake gives reaches botocore as the model's exception, with the
+/// model's status and the OAuth code the model documents in `error`.
+#[test]
+fn botocore_parses_each_oidc_error_as_the_model_says() {
+    if !require_peer("botocore") {
+        return;
+    }
+    let sso = FakeSso::start();
+    let home = Home::new();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let code = sso
+                .wait_for_user_code(Duration::from_secs(30))
+                .expect("a device code waits for the user");
+            sso.set_device_code_lifetime(0);
+            sso.inject(Operation::RegisterClient, Fault::ServerError(500), 1);
+            assert!(sso.deny_device(&code));
+        });
+        botocore(&sso, &home, OIDC_ERRORS, json!({}));
+    });
+    let statuses: Vec<u16> = sso
+        .calls()
+        .iter()
+        .filter(|c| c.operation == Operation::RegisterClient)
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, [200, 500, 400, 400]);
+}
