@@ -536,3 +536,146 @@ fn botocore_parses_each_oidc_error_as_the_model_says() {
         .collect();
     assert_eq!(statuses, [200, 500, 400, 400]);
 }
+
+/// Set in the process [`aws_config_resolves_in_a_child`] runs in.
+const CHILD: &str = "LANYARD_FAKE_SSO_AWS_CONFIG_CHILD";
+
+/// The AWS SDK for Rust (`aws-config`) resolves the same `sso-session` profile: it refreshes
+/// the expiring cached token through CreateToken(refresh_token), writes it back, and gets
+/// role credentials, all from the fake by `AWS_ENDPOINT_URL_SSO_OIDC` and
+/// `AWS_ENDPOINT_URL_SSO`. It runs in a child process of this test binary, as `aws-config`
+/// takes HOME and those variables from the process environment.
+#[test]
+fn aws_config_refreshes_the_token_and_resolves_role_credentials() {
+    use sha1::Digest;
+
+    if !require_peer("botocore") {
+        return;
+    }
+    let sso = FakeSso::start();
+    sso.add_accounts(2, 2);
+    sso.set_credential_lifetime(1800);
+    let home = Home::new();
+    sso_profile(&home);
+    let signed_in = signed_in_json(&sso);
+    // The cache as the AWS CLI v2 leaves it, with a token a minute from expiry.
+    botocore(
+        &sso,
+        &home,
+        r#"write_cache("corp", ARGS["signed_in"], 60)"#,
+        json!({ "signed_in": signed_in.clone() }),
+    );
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args(["--exact", "fake_sso::aws_config_resolves_in_a_child"])
+        .args(["--ignored", "--nocapture", "--test-threads=1"])
+        .envs(home.peer_env())
+        .env(CHILD, "1")
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", sso.endpoint())
+        .env("AWS_ENDPOINT_URL_SSO", sso.endpoint())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_PROXY", "127.0.0.1,localhost");
+    for var in [
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+    ] {
+        child.env_remove(var);
+    }
+    let output = child.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the aws-config child failed:\n{stdout}"
+    );
+    let facts: Value = stdout
+        .lines()
+        .find_map(|l| {
+            l.split_once("aws-config resolved: ")
+                .map(|(_, facts)| facts)
+        })
+        .map(|l| serde_json::from_str(l).unwrap())
+        .expect("the child ran the resolution");
+    assert_eq!(facts["access_key_prefix"], "ASIA");
+    assert_eq!(facts["session_token_marked"], true);
+    let left = facts["expires_in"].as_u64().unwrap();
+    assert!((1700..=1800).contains(&left), "{left}");
+
+    let operations: Vec<(Operation, u16)> = sso
+        .calls()
+        .iter()
+        .map(|c| (c.operation, c.status))
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            (Operation::CreateToken, 200),
+            (Operation::GetRoleCredentials, 200)
+        ]
+    );
+    assert_eq!(sso.calls()[0].body["grantType"], "refresh_token");
+    // Written back where the AWS CLI and botocore look: the SHA-1 of the session's name.
+    let key: String = sha1::Sha1::digest(b"corp")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cache: Value =
+        serde_json::from_str(&home.read(&format!(".aws/sso/cache/{key}.json"))).unwrap();
+    let access_token = cache["accessToken"].as_str().unwrap();
+    assert_ne!(access_token, signed_in["access_token"].as_str().unwrap());
+    assert!(sso.is_live(access_token));
+    let refresh_token = cache["refreshToken"].as_str().unwrap();
+    assert!(refresh_token.starts_with("FakeSsoRefresh-"));
+    assert_ne!(refresh_token, signed_in["refresh_token"].as_str().unwrap());
+    assert_eq!(cache["clientId"], signed_in["client_id"]);
+}
+
+/// The child side of [`aws_config_refreshes_the_token_and_resolves_role_credentials`]: it
+/// prints what it resolved, no secret among it.
+#[test]
+#[ignore = "run by aws_config_refreshes_the_token_and_resolves_role_credentials, in its own process"]
+fn aws_config_resolves_in_a_child() {
+    use aws_config::profile::ProfileFileCredentialsProvider;
+    use aws_config::provider_config::ProviderConfig;
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_types::region::Region;
+
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let provider_config = ProviderConfig::empty().with_region(Some(Region::new("eu-west-1")));
+    let provider = ProfileFileCredentialsProvider::builder()
+        .configure(&provider_config)
+        .profile_name("dev")
+        .build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let credentials = runtime
+        .block_on(provider.provide_credentials())
+        .unwrap_or_else(|e| panic!("aws-config resolves `dev` through the fake: {e}"));
+    let expires_in = credentials
+        .expiry()
+        .unwrap()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap()
+        .as_secs();
+    let facts = json!({
+        "access_key_prefix": &credentials.access_key_id()[..4],
+        "session_token_marked": credentials
+            .session_token()
+            .is_some_and(|t| t.starts_with("FakeSsoSession-")),
+        "expires_in": expires_in,
+    });
+    println!("aws-config resolved: {facts}");
+}
