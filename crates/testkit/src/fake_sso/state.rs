@@ -71,7 +71,8 @@ pub enum Fault {
     SlowDown,
 }
 
-/// One request the fake answered.
+/// One request the fake answered. Its body holds what the client sent, secrets included:
+/// compare fields, never print a `Call`.
 #[derive(Clone, Debug)]
 pub struct Call {
     /// Which operation it was.
