@@ -10,5 +10,6 @@ mod util {
 mod aws_config_sdk;
 mod botocore;
 mod credential_process;
+mod fake_sso;
 mod roles;
 mod sso_interop;

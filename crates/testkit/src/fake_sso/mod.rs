@@ -249,6 +249,13 @@ impl FakeSso {
         self.state().settings.interval = secs;
     }
 
+    /// Makes CreateToken answer `SlowDownException` to a device-code poll that comes sooner
+    /// than the interval after the last one, and add 5 seconds to that code's interval, as
+    /// RFC 8628 §3.5 says (off at start).
+    pub fn enforce_poll_interval(&self, on: bool) {
+        self.state().settings.enforce_interval = on;
+    }
+
     /// Ends every access token issued so far, as if its lifetime had run out.
     pub fn expire_access_tokens(&self) {
         let mut state = self.state();

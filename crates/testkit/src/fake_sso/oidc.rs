@@ -176,6 +176,8 @@ pub(crate) fn start_device_authorization(
         expires_at: state.now() + lifetime,
         decision,
         redeemed: false,
+        interval: state.settings.interval,
+        last_poll: None,
     });
     Ok(json!({
         "deviceCode": device_code,
@@ -228,6 +230,8 @@ pub(crate) fn create_token(state: &mut State, body: &Value) -> Answer {
 fn redeem_device_code(state: &mut State, body: &Value, client_id: &str) -> Result<u64, ApiError> {
     let code = required(body, "deviceCode")?;
     let now = state.now();
+    let now_millis = state.now_millis();
+    let enforce = state.settings.enforce_interval;
     let invalid = || ApiError::oidc("InvalidGrantException", "Invalid device code provided");
     let device = state
         .devices
@@ -241,6 +245,17 @@ fn redeem_device_code(state: &mut State, body: &Value, client_id: &str) -> Resul
         return Err(ApiError::oidc(
             "ExpiredTokenException",
             "Device code has expired",
+        ));
+    }
+    let early = device
+        .last_poll
+        .is_some_and(|last| now_millis < last + device.interval * 1000);
+    device.last_poll = Some(now_millis);
+    if enforce && early {
+        device.interval += 5;
+        return Err(ApiError::oidc(
+            "SlowDownException",
+            "Client is polling faster than the interval",
         ));
     }
     match device.decision {

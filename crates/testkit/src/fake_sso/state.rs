@@ -71,7 +71,8 @@ pub enum Fault {
     SlowDown,
 }
 
-/// One request the fake answered.
+/// One request the fake answered. Its body holds what the client sent, secrets included:
+/// compare fields, never print a `Call`.
 #[derive(Clone, Debug)]
 pub struct Call {
     /// Which operation it was.
@@ -125,6 +126,7 @@ pub(crate) struct Settings {
     pub device_code_lifetime: u64,
     pub code_lifetime: u64,
     pub interval: u64,
+    pub enforce_interval: bool,
     pub page_size: usize,
 }
 
@@ -139,6 +141,7 @@ impl Default for Settings {
             device_code_lifetime: 600,
             code_lifetime: 300,
             interval: 1,
+            enforce_interval: false,
             page_size: 20,
         }
     }
@@ -166,6 +169,10 @@ pub(crate) struct Device {
     pub expires_at: u64,
     pub decision: Decision,
     pub redeemed: bool,
+    /// Seconds the client must leave between polls; slow_down adds 5 (RFC 8628 §3.5).
+    pub interval: u64,
+    /// When the client last polled, epoch milliseconds.
+    pub last_poll: Option<u64>,
 }
 
 /// A browser waiting at `/authorize` for the user's decision.

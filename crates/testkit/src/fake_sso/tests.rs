@@ -189,6 +189,29 @@ fn denied_expired_and_unknown_clients_have_their_own_errors() {
 }
 
 #[test]
+fn polling_faster_than_the_interval_slows_the_client_down() {
+    let sso = FakeSso::start();
+    sso.enforce_poll_interval(true);
+    sso.set_poll_interval(1);
+    let (id, secret) = register(&sso, json!({}));
+    let (device, user_code) = start_device(&sso, &id, &secret);
+    let first = device_token(&sso, &id, &secret, &device);
+    assert_eq!(first.error_type(), "AuthorizationPendingException");
+    let early = device_token(&sso, &id, &secret, &device);
+    assert_eq!(early.error_type(), "SlowDownException");
+    assert_eq!(early.body["error"], "slow_down");
+    sso.approve_device(&user_code);
+    // The interval is now 6 seconds; the clock moves instead of the test waiting.
+    sso.advance(Duration::from_secs(5));
+    assert_eq!(
+        device_token(&sso, &id, &secret, &device).error_type(),
+        "SlowDownException"
+    );
+    sso.advance(Duration::from_secs(12));
+    assert_eq!(device_token(&sso, &id, &secret, &device).status, 200);
+}
+
+#[test]
 fn a_client_without_scopes_gets_no_refresh_token() {
     let sso = FakeSso::start();
     sso.auto_approve(true);
