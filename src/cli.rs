@@ -198,9 +198,12 @@ pub enum Command {
     },
     /// Sign in to IAM Identity Center (an sso-session, or a profile that uses one).
     Login {
-        /// The sso-session or profile (default: $AWS_PROFILE, else `default`). The sign-in is
-        /// by device code: a page to open and a code to confirm, in any browser.
+        /// The sso-session or profile (default: $AWS_PROFILE, else `default`).
         name: Option<String>,
+        /// Sign in with a code to confirm in any browser, on any machine, instead of the
+        /// browser here (the default when no browser can open).
+        #[arg(long)]
+        device_code: bool,
     },
     /// Sign out of IAM Identity Center: ends the session at the portal and removes its cached
     /// token and every role credential cached with it.

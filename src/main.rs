@@ -1,6 +1,7 @@
 //! `lanyard`: the command line over `lanyard-core`. It parses arguments, calls the core, and
 //! renders what comes back; it knows nothing of AWS.
 
+mod browser;
 mod cli;
 mod clipboard;
 mod commands;

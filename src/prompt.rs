@@ -64,8 +64,8 @@ impl Prompt for Terminal {
         })
     }
 
-    fn open_url(&self, _url: &str, _purpose: UrlPurpose) -> Result<bool, Error> {
-        Ok(false)
+    fn open_url(&self, url: &str, _purpose: UrlPurpose) -> Result<bool, Error> {
+        Ok(crate::browser::open(url))
     }
 
     fn show_device_code(&self, code: &DeviceCode) -> Result<(), Error> {
@@ -78,6 +78,10 @@ impl Prompt for Terminal {
             code.user_code
         ));
         Ok(())
+    }
+
+    fn can_open_url(&self) -> bool {
+        crate::browser::available()
     }
 
     fn can_sign_in(&self) -> bool {

@@ -113,9 +113,15 @@ pub fn exec(
 }
 
 /// `login`: a new IAM Identity Center sign-in, its token cached where the AWS CLI finds it.
-pub fn login(ws: &Workspace, name: &str) -> Result<ExitCode, Error> {
-    let sign_in = lanyard_providers::sso::SignIn::find(ws, name)?;
-    let token = lanyard_providers::sso::login(ws, &sign_in, &Terminal)?;
+pub fn login(ws: &Workspace, name: &str, device_code: bool) -> Result<ExitCode, Error> {
+    use lanyard_providers::sso::{self, Method};
+    let sign_in = sso::SignIn::find(ws, name)?;
+    let method = if device_code {
+        Method::DeviceCode
+    } else {
+        Method::Browser
+    };
+    let token = sso::login(ws, &sign_in, &Terminal, method)?;
     let until = token
         .expires()
         .map(lanyard_core::credentials::rfc3339)

@@ -38,7 +38,9 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
         }
         Command::Doctor { json } => read::doctor(ws, out, json),
         Command::Sessions { json } => read::sessions(ws, out, json),
-        Command::Login { name } => credentials::login(ws, &name.unwrap_or_else(selected)),
+        Command::Login { name, device_code } => {
+            credentials::login(ws, &name.unwrap_or_else(selected), device_code)
+        }
         Command::Logout { name } => credentials::logout(ws, &name.unwrap_or_else(selected)),
         // `add` makes a new section, `set` edits one (making it if needed): the rest is shared.
         Command::Set {

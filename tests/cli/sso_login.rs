@@ -26,6 +26,8 @@ fn vars(fake: &FakeSso) -> Vec<(&'static str, String)> {
         ("AWS_ENDPOINT_URL_SSO", fake.endpoint()),
         ("LANYARD_SSO_POLL_MS", "50".to_owned()),
         ("LANYARD_HTTP_TIMEOUT", "10".to_owned()),
+        // No browser here: sign-ins fall back to a device code.
+        ("BROWSER", String::new()),
     ]
 }
 
@@ -244,4 +246,66 @@ fn logout_ends_the_session_and_forgets_its_token_and_role_credentials() {
     let out = run(&home, &fake, &["credential-process", "dev"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lanyard login corp"));
+}
+
+/// A browser for the test: a script that fetches the authorize page without following its
+/// redirect, then plays the callback — first with a forged `state` when `forge` is set, then
+/// the real one — and writes the status of each callback to `log`.
+fn browser(home: &Home, forge: bool) -> (String, std::path::PathBuf) {
+    let log = home.path().join("browser.log");
+    let script = home.write(
+        "browser.py",
+        &format!(
+            "import sys, urllib.request, urllib.parse, http.client\nurl = urllib.parse.urlsplit(sys.argv[1])\nc = http.client.HTTPConnection(url.hostname, url.port)\nc.request('GET', url.path + '?' + url.query)\nr = c.getresponse()\nback = r.getheader('Location')\nlog = open({log:?}, 'a')\ndef call(u):\n    try:\n        return urllib.request.urlopen(u).status\n    except urllib.error.HTTPError as e:\n        return e.code\nif {forge}:\n    forged = back.replace('state=', 'state=forged')\n    log.write('forged %d\\n' % call(forged))\nlog.write('real %d\\n' % call(back))\n",
+            log = log.display().to_string(),
+            forge = if forge { "True" } else { "False" },
+        ),
+    );
+    // BROWSER is a command; the page is added as its last argument.
+    let command = format!(
+        "{} {}",
+        lanyard_testkit::peer_python().display(),
+        script.display()
+    );
+    (command, log)
+}
+
+#[test]
+fn login_in_the_browser_uses_pkce_and_refuses_a_forged_state() {
+    if !lanyard_testkit::require_peer("botocore") {
+        return;
+    }
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    let (script, log) = browser(&home, true);
+    let mut vars = vars(&fake);
+    vars.retain(|(k, _)| *k != "BROWSER");
+    vars.push(("BROWSER", script));
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = home.output_with(&pairs, &["login", "corp"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        log, "forged 400\nreal 200\n",
+        "the forged state is refused, the real one taken"
+    );
+    assert_eq!(fake.count(Operation::Authorize), 1);
+    assert_eq!(
+        fake.count(Operation::StartDeviceAuthorization),
+        0,
+        "no device code"
+    );
+    let token = cache(&home);
+    assert!(
+        token["accessToken"].is_string() && token["refreshToken"].is_string(),
+        "{token}"
+    );
+    // The token works: role credentials come from it.
+    ok(run(&home, &fake, &["credential-process", "dev"]));
+    assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
 }

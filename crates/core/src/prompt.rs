@@ -51,6 +51,11 @@ pub trait Prompt: Send + Sync {
     fn open_url(&self, url: &str, purpose: UrlPurpose) -> Result<bool, Error>;
     /// Shows a device code while the sign-in waits for the user.
     fn show_device_code(&self, code: &DeviceCode) -> Result<(), Error>;
+    /// Whether a browser can open pages here (checked before a browser sign-in is started, so
+    /// that none is registered in vain).
+    fn can_open_url(&self) -> bool {
+        false
+    }
     /// Whether a person is there to sign in (a terminal, a window): an expired session is
     /// then signed in again on the spot instead of failing.
     fn can_sign_in(&self) -> bool {

@@ -12,10 +12,15 @@ use aws_sdk_sso::config::{BehaviorVersion, Region};
 use aws_smithy_types::timeout::TimeoutConfig;
 use lanyard_core::credentials::{rfc3339, Credentials};
 use lanyard_core::endpoints::{self, Endpoint, Service};
-use lanyard_core::prompt::{DeviceCode, Prompt, UrlPurpose};
+use lanyard_core::prompt::Prompt;
 use lanyard_core::sso::{cache_path, CachedToken, TokenState};
 use lanyard_core::{Error, ErrorKind, Secret, Workspace};
 use sha1::{Digest, Sha1};
+
+mod browser;
+mod device;
+
+use device::device_sign_in;
 
 /// Grant types of the client Lanyard registers.
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -197,9 +202,24 @@ where
     }
 }
 
-/// Signs in anew (device code), reusing the cached client registration while it lasts, and
-/// caches the token: `lanyard login`.
-pub fn login(ws: &Workspace, sign_in: &SignIn, prompt: &dyn Prompt) -> Result<CachedToken, Error> {
+/// How `login` signs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// In the browser on this machine (authorization code with PKCE), falling back to a device
+    /// code when no browser can open here (SSH, headless, WSL without one).
+    Browser,
+    /// A device code: a page and a code to confirm in any browser, on any machine.
+    DeviceCode,
+}
+
+/// Signs in anew, reusing the cached client registration while it lasts, and caches the
+/// token: `lanyard login`.
+pub fn login(
+    ws: &Workspace,
+    sign_in: &SignIn,
+    prompt: &dyn Prompt,
+    method: Method,
+) -> Result<CachedToken, Error> {
     let path = cache_path(
         &ws.sso_cache_dir(),
         sign_in.session.as_deref(),
@@ -207,9 +227,33 @@ pub fn login(ws: &Workspace, sign_in: &SignIn, prompt: &dyn Prompt) -> Result<Ca
     );
     let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
     let cached = CachedToken::read(&path).ok().flatten();
-    let fresh = device_sign_in(ws, sign_in, cached.as_ref(), prompt)?;
+    let fresh = match method {
+        Method::Browser => match browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)? {
+            Some(token) => token,
+            None => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
+        },
+        Method::DeviceCode => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
+    };
     fresh.write(&path)?;
     Ok(fresh)
+}
+
+/// The member of the token cache that records the registration's grant types.
+const GRANTS_MEMBER: &str = "lanyardGrantTypes";
+
+/// The grant types a cached registration was made for (recorded by Lanyard beside the
+/// AWS CLI's members; a registration without the record is taken as a device-code one).
+fn registered_grants(token: &CachedToken) -> Vec<String> {
+    token
+        .other
+        .get(GRANTS_MEMBER)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|g| g.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![DEVICE_GRANT.to_owned(), REFRESH_GRANT.to_owned()])
 }
 
 /// What `logout` did.
@@ -329,7 +373,10 @@ pub fn token(
             sign_in.session.as_deref().unwrap_or("PROFILE")
         )));
     }
-    let fresh = device_sign_in(ws, sign_in, cached.as_ref(), prompt)?;
+    let fresh = match browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)? {
+        Some(token) => token,
+        None => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
+    };
     fresh.write(&path)?;
     Ok(fresh)
 }
@@ -383,149 +430,6 @@ fn refresh(ws: &Workspace, sign_in: &SignIn, token: &CachedToken) -> Result<Cach
         fresh.refresh_token = Some(Secret::new(rotated));
     }
     Ok(fresh)
-}
-
-/// Signs in by device code: registers a client (or reuses the cached registration), shows
-/// the code, opens the page, and polls at the server's interval (5 s more on SlowDown).
-fn device_sign_in(
-    ws: &Workspace,
-    sign_in: &SignIn,
-    cached: Option<&CachedToken>,
-    prompt: &dyn Prompt,
-) -> Result<CachedToken, Error> {
-    let client = oidc_client(ws, sign_in)?;
-    let rt = runtime()?;
-    let now = ws.clock().now();
-    let registration = cached.filter(|t| {
-        t.client_id.is_some()
-            && t.client_secret.is_some()
-            && t.registration_expires().is_some_and(|e| e > now + 60)
-    });
-    let (client_id, client_secret, registration_expires) = match registration {
-        Some(t) => (
-            t.client_id.clone().unwrap_or_default(),
-            t.client_secret.clone().unwrap_or_else(|| Secret::new("")),
-            t.registration_expires_at.clone(),
-        ),
-        None => {
-            let scopes = if sign_in.scopes.is_empty() {
-                vec![DEFAULT_SCOPE.to_owned()]
-            } else {
-                sign_in.scopes.clone()
-            };
-            let mut request = client
-                .register_client()
-                .client_name(format!("lanyard-{now}"))
-                .client_type("public");
-            if sign_in.session.is_some() {
-                request = request
-                    .set_scopes(Some(scopes))
-                    .grant_types(DEVICE_GRANT)
-                    .grant_types(REFRESH_GRANT);
-            }
-            let output = rt
-                .block_on(request.send())
-                .map_err(|e| service_error("register Lanyard as a client", e).1)?;
-            (
-                output.client_id().unwrap_or_default().to_owned(),
-                Secret::new(output.client_secret().unwrap_or_default()),
-                Some(rfc3339(output.client_secret_expires_at())),
-            )
-        }
-    };
-    let authorization = rt
-        .block_on(
-            client
-                .start_device_authorization()
-                .client_id(&client_id)
-                .client_secret(client_secret.expose())
-                .start_url(&sign_in.start_url)
-                .send(),
-        )
-        .map_err(|e| service_error("start a sign-in", e).1)?;
-    let expires_at = now + i64::from(authorization.expires_in());
-    let code = DeviceCode {
-        verification_uri: authorization
-            .verification_uri()
-            .unwrap_or_default()
-            .to_owned(),
-        verification_uri_complete: authorization.verification_uri_complete().map(str::to_owned),
-        user_code: authorization.user_code().unwrap_or_default().to_owned(),
-        expires_at,
-    };
-    prompt.show_device_code(&code)?;
-    let page = code
-        .verification_uri_complete
-        .as_deref()
-        .unwrap_or(&code.verification_uri);
-    let _ = prompt.open_url(page, UrlPurpose::SignIn);
-    let device_code = authorization.device_code().unwrap_or_default().to_owned();
-    let mut interval =
-        Duration::from_secs(u64::try_from(authorization.interval()).unwrap_or(5).max(1));
-    if let Some(fast) = ws
-        .env()
-        .get("LANYARD_SSO_POLL_MS")
-        .and_then(|v| v.parse().ok())
-    {
-        interval = Duration::from_millis(fast);
-    }
-    loop {
-        if ws.clock().now() > expires_at {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                "the sign-in code expired before it was approved",
-            )
-            .fix("run `lanyard login` again and approve the code in the browser"));
-        }
-        let reply = rt.block_on(
-            client
-                .create_token()
-                .client_id(&client_id)
-                .client_secret(client_secret.expose())
-                .grant_type(DEVICE_GRANT)
-                .device_code(&device_code)
-                .send(),
-        );
-        match reply {
-            Ok(output) => {
-                let now = ws.clock().now();
-                return Ok(CachedToken {
-                    start_url: Some(sign_in.start_url.clone()),
-                    region: Some(sign_in.region.clone()),
-                    access_token: Secret::new(output.access_token().unwrap_or_default()),
-                    expires_at: rfc3339(now + i64::from(output.expires_in())),
-                    client_id: Some(client_id),
-                    client_secret: Some(client_secret),
-                    registration_expires_at: registration_expires,
-                    refresh_token: output.refresh_token().map(Secret::new),
-                    other: Default::default(),
-                });
-            }
-            Err(error) => {
-                let (code, error) = service_error("sign in", error);
-                match code.as_deref() {
-                    Some("AuthorizationPendingException") => {}
-                    Some("SlowDownException") => interval += Duration::from_secs(5),
-                    Some("ExpiredTokenException") => {
-                        return Err(Error::new(
-                            ErrorKind::Invalid,
-                            "the sign-in code expired before it was approved",
-                        )
-                        .fix("run `lanyard login` again and approve the code in the browser"))
-                    }
-                    Some("AccessDeniedException") => {
-                        return Err(Error::new(
-                            ErrorKind::Invalid,
-                            "the sign-in was denied in the browser",
-                        )
-                        .fix("run `lanyard login` again and allow the request"))
-                    }
-                    _ => return Err(error),
-                }
-            }
-        }
-        std::thread::sleep(interval);
-    }
 }
 
 /// Role credentials for an account and role, with a valid token.
