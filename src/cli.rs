@@ -211,6 +211,31 @@ pub enum Command {
         /// The sso-session or profile (default: $AWS_PROFILE, else `default`).
         name: Option<String>,
     },
+    /// Write a profile's short-lived credentials as plain keys into the credentials file, for
+    /// tools that read only `aws_access_key_id`, `aws_secret_access_key` and
+    /// `aws_session_token`; `--watch` keeps them fresh.
+    Bridge {
+        /// The SSO or role profiles to bridge.
+        #[arg(required_unless_present_any = ["list", "stop"])]
+        names: Vec<String>,
+        /// Write them under this name instead (one profile only).
+        #[arg(long = "as", value_name = "OTHER", conflicts_with_all = ["list", "stop"])]
+        as_name: Option<String>,
+        /// Keep rewriting them shortly before they expire, until the sign-in ends.
+        #[arg(long, conflicts_with_all = ["list", "stop"])]
+        watch: bool,
+        /// Remove exactly what the bridge wrote for these names.
+        #[arg(long, conflicts_with = "list")]
+        stop: bool,
+        /// Show what is bridged and until when.
+        #[arg(long)]
+        list: bool,
+        /// Print JSON (with --list).
+        #[arg(long, requires = "list")]
+        json: bool,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
     /// List the IAM Identity Center sign-ins the config names, with the time left on each.
     Sessions {
         /// Print JSON.

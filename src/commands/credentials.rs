@@ -166,3 +166,85 @@ pub fn logout(ws: &Workspace, name: &str) -> Result<ExitCode, Error> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `bridge`: plain keys for legacy tools, kept fresh with `--watch`.
+#[allow(clippy::too_many_arguments)]
+pub fn bridge(
+    ws: &Workspace,
+    out: &mut Output,
+    names: &[String],
+    as_name: Option<String>,
+    watch: bool,
+    stop: bool,
+    list: bool,
+    json: bool,
+    write: crate::cli::WriteFlags,
+) -> Result<ExitCode, Error> {
+    use lanyard_providers::bridge::{self, Bridge, Event};
+    if list {
+        let bridged = lanyard_core::bridge::list(ws.files())?;
+        if json {
+            out.emit_json(&serde_json::json!({ "bridged": bridged }))?;
+        } else if bridged.is_empty() {
+            note("nothing is bridged");
+        } else {
+            for b in &bridged {
+                let until = b
+                    .expires
+                    .map(lanyard_core::credentials::rfc3339)
+                    .unwrap_or_else(|| "-".to_owned());
+                out.emit(&format!("{}  from {}  until {until}\n", b.name, b.source))?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if stop {
+        let mut changes = Vec::new();
+        for name in names {
+            changes.push(lanyard_core::bridge::stop(ws.files(), name, write.dry_run)?);
+        }
+        return super::report::report(ws, out, &changes, write);
+    }
+    if as_name.is_some() && names.len() != 1 {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            "--as names one bridge: give one profile",
+        )
+        .fix("lanyard bridge dev --as dev-legacy"));
+    }
+    let bridges: Vec<Bridge> = names
+        .iter()
+        .map(|source| Bridge {
+            source: source.clone(),
+            name: as_name.clone().unwrap_or_else(|| source.clone()),
+        })
+        .collect();
+    if watch {
+        out.flush()?;
+        bridge::watch(ws, &bridges, &Terminal, &mut |event| match event {
+            Event::Written { name, expires } => note(&format!(
+                "bridged `{name}` until {}",
+                expires
+                    .map(lanyard_core::credentials::rfc3339)
+                    .unwrap_or_else(|| "further notice".to_owned())
+            )),
+            Event::Ended { name, reason } => note(&format!("stopped bridging `{name}`: {reason}")),
+        })?;
+        return Ok(ExitCode::from(1));
+    }
+    let mut changes = Vec::new();
+    for b in &bridges {
+        let (change, expires) = bridge::write(ws, b, &Terminal, write.dry_run)?;
+        if !write.dry_run {
+            note(&format!(
+                "bridged `{}` until {}",
+                b.name,
+                expires
+                    .map(lanyard_core::credentials::rfc3339)
+                    .unwrap_or_else(|| "further notice".to_owned())
+            ));
+        }
+        changes.push(change);
+    }
+    super::report::report(ws, out, &changes, write)
+}

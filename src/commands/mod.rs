@@ -38,6 +38,15 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
         }
         Command::Doctor { json } => read::doctor(ws, out, json),
         Command::Sessions { json } => read::sessions(ws, out, json),
+        Command::Bridge {
+            names,
+            as_name,
+            watch,
+            stop,
+            list,
+            json,
+            write,
+        } => credentials::bridge(ws, out, &names, as_name, watch, stop, list, json, write),
         Command::Login { name, device_code } => {
             credentials::login(ws, &name.unwrap_or_else(selected), device_code)
         }

@@ -14,6 +14,7 @@ mod robustness;
 mod safety;
 mod secrets;
 mod sso;
+mod sso_bridge;
 mod sso_login;
 mod values;
 mod vault;

@@ -226,7 +226,36 @@ fn mode_findings(path: &std::path::Path, kind: Kind, findings: &mut Vec<Finding>
     }
 }
 
+/// A bridged section under the name of a profile that SSO, a role or a process already
+/// serves: the SDKs take that way first, and the plain keys go unused.
+fn bridge_findings(profiles: &ProfileSet, findings: &mut Vec<Finding>) {
+    for (name, profile) in &profiles.sections().profiles {
+        let Some(source) = profile.get(crate::bridge::FROM) else {
+            continue;
+        };
+        let preferred = [
+            "sso_session",
+            "sso_start_url",
+            "role_arn",
+            "credential_process",
+            "web_identity_token_file",
+        ]
+        .into_iter()
+        .find(|key| profile.get(key).is_some());
+        if let Some(key) = preferred {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                code: "bridge-unused",
+                location: format!("profile `{name}`"),
+                message: format!("the keys bridged from `{source}` are not used: the SDKs resolve `{name}` through its `{key}` first"),
+                fix: format!("bridge under a name of its own: `lanyard bridge --stop {name}` then `lanyard bridge {source} --as {source}-keys`"),
+            });
+        }
+    }
+}
+
 fn profile_findings(profiles: &ProfileSet, findings: &mut Vec<Finding>) {
+    bridge_findings(profiles, findings);
     for name in profiles.names() {
         let location = format!("profile `{name}`");
         match ProfileKind::of(profiles, name) {

@@ -15,6 +15,7 @@ real home folder. Executing a plan against AWS is `lanyard-providers`' work.
 */
 #![deny(missing_docs)]
 
+pub mod bridge;
 pub mod clock;
 pub mod credentials;
 pub mod default_profile;
