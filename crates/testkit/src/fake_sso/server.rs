@@ -90,6 +90,19 @@ fn handle(shared: &Shared, request: &Request) -> Response {
         None if request.path == "/device" && request.method == "GET" => {
             return device_page(shared, request)
         }
+        // For benchmarks that run the fake as a process: how often each operation was
+        // called (not an AWS API; nothing secret in it).
+        None if request.path == "/_fake/counts" && request.method == "GET" => {
+            let state = shared.lock();
+            let mut counts = serde_json::Map::new();
+            for call in &state.calls {
+                let entry = counts
+                    .entry(call.operation.name().to_owned())
+                    .or_insert(Value::from(0));
+                *entry = Value::from(entry.as_u64().unwrap_or(0) + 1);
+            }
+            return Response::json(200, &Value::Object(counts));
+        }
         None => {
             return ApiError::other(404, "UnknownOperationException", "Not found")
                 .response(&request_id)
