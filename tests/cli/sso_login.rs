@@ -256,7 +256,7 @@ fn browser(home: &Home, forge: bool) -> (String, std::path::PathBuf) {
     let script = home.write(
         "browser.py",
         &format!(
-            "import sys, urllib.request, urllib.parse, http.client\nurl = urllib.parse.urlsplit(sys.argv[1])\nc = http.client.HTTPConnection(url.hostname, url.port)\nc.request('GET', url.path + '?' + url.query)\nr = c.getresponse()\nback = r.getheader('Location')\nlog = open({log:?}, 'a')\ndef call(u):\n    try:\n        return urllib.request.urlopen(u).status\n    except urllib.error.HTTPError as e:\n        return e.code\nif {forge}:\n    forged = back.replace('state=', 'state=forged')\n    log.write('forged %d\\n' % call(forged))\nlog.write('real %d\\n' % call(back))\n",
+            "import sys, urllib.request, urllib.parse, http.client\nurl = urllib.parse.urlsplit(sys.argv[1])\nc = http.client.HTTPConnection(url.hostname, url.port)\nc.request('GET', url.path + '?' + url.query)\nr = c.getresponse()\nback = r.getheader('Location')\nlog = open({log:?}, 'a')\ndef call(u):\n    try:\n        return urllib.request.urlopen(u).status\n    except urllib.error.HTTPError as e:\n        return e.code\nif {forge}:\n    forged = back.replace('state=', 'state=forged')\n    log.write('forged %d\\n' % call(forged)); log.flush()\nlog.write('real %d\\n' % call(back)); log.flush()\n",
             log = log.display().to_string(),
             forge = if forge { "True" } else { "False" },
         ),
@@ -308,4 +308,24 @@ fn login_in_the_browser_uses_pkce_and_refuses_a_forged_state() {
     // The token works: role credentials come from it.
     ok(run(&home, &fake, &["credential-process", "dev"]));
     assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
+}
+
+#[test]
+fn an_sso_profile_can_be_the_default_and_exported() {
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    ok(run(&home, &fake, &["login", "corp"]));
+    ok(run(&home, &fake, &["use", "dev"]));
+    let default: serde_json::Value =
+        serde_json::from_str(&ok(run(&home, &fake, &["credential-process", "default"]))).unwrap();
+    assert_eq!(default["AccountId"], ACCOUNT);
+    let exported = ok(run(&home, &fake, &["export", "dev", "--format", "json"]));
+    let exported: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(exported["AWS_ACCESS_KEY_ID"], default["AccessKeyId"]);
+    assert_eq!(
+        fake.count(Operation::GetRoleCredentials),
+        1,
+        "one call, then the cache"
+    );
 }

@@ -120,14 +120,25 @@ pub fn use_profile(
             &SectionId::profile(name),
         ));
     };
-    // Whatever `credential-process` serves can be the default: static and vault keys, and
-    // role chains assumed from them.
+    // Whatever `credential-process` serves can be the default: static and vault keys, IAM
+    // Identity Center roles, and role chains assumed from them.
     let servable = plan(&snapshot.profiles, name)
-        .map(|plan| matches!(plan.base, Base::AccessKey { .. } | Base::Lanyard { .. }))
+        .map(|plan| {
+            matches!(
+                plan.base,
+                Base::AccessKey { .. }
+                    | Base::Lanyard { .. }
+                    | Base::Sso {
+                        sso_account_id: Some(_),
+                        sso_role_name: Some(_),
+                        ..
+                    }
+            )
+        })
         .unwrap_or(false);
     if !servable {
         return Err(Error::new(ErrorKind::Invalid, format!("profile `{name}` is not one Lanyard can serve as the default"))
-            .fix("make a profile with static keys, a vault key or a role assumed from one the default; `lanyard explain NAME` shows how a profile resolves"));
+            .fix("make a profile with static keys, a vault key, an IAM Identity Center role or a role assumed from one the default; `lanyard explain NAME` shows how a profile resolves"));
     }
     let previous = active_in(&snapshot, &data_dir);
     let stash = SectionId::profile(STASH);
