@@ -329,3 +329,36 @@ fn an_sso_profile_can_be_the_default_and_exported() {
         "one call, then the cache"
     );
 }
+
+/// With a person at a terminal, `credential-process` signs in by itself when there is no
+/// token (here `script` gives it a terminal; the fake approves the device code at once).
+#[test]
+fn credential_process_signs_in_by_itself_when_someone_is_at_a_terminal() {
+    if !lanyard_testkit::require(
+        "script (bsdutils)",
+        std::path::Path::new("/usr/bin/script").exists(),
+        "apt-get install bsdutils",
+    ) {
+        return;
+    }
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    let vars = vars(&fake);
+    let command = format!(
+        "{} credential-process dev",
+        lanyard_testkit::lanyard_bin().display()
+    );
+    let out = std::process::Command::new("/usr/bin/script")
+        .args(["-qec", &command, "/dev/null"])
+        .envs(home.peer_env())
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("\"AccessKeyId\""), "{text}");
+    assert_eq!(fake.count(Operation::StartDeviceAuthorization), 1);
+    assert_eq!(cache(&home)["startUrl"], "https://corp.awsapps.com/start");
+}
