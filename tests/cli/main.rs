@@ -15,5 +15,6 @@ mod safety;
 mod secrets;
 mod sso;
 mod sso_login;
+mod sso_populate;
 mod values;
 mod vault;

@@ -339,10 +339,9 @@ fn apply(doc: &mut Document, edits: &[Edit]) -> Result<(), lanyard_ini::EditErro
     for edit in edits {
         match edit {
             Edit::Add(name, keys) | Edit::Set(name, keys) => {
+                // `set` adds the section with its first key: every edit re-reads the layout
+                // of the whole document, so fewer edits is what makes a large populate fast.
                 let id = SectionId::profile(name.as_str());
-                if matches!(edit, Edit::Add(..)) {
-                    doc.add_section(&id)?;
-                }
                 for (key, value) in keys {
                     doc.set(&id, key, value)?;
                 }
