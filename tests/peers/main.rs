@@ -12,3 +12,4 @@ mod botocore;
 mod credential_process;
 mod roles;
 mod sso_interop;
+mod sso_populate;
