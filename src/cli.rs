@@ -242,10 +242,44 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The accounts and roles of an IAM Identity Center sign-in, and profiles for them.
+    Sso {
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// List every account (id, name, email) and the roles you may use in each.
+    Accounts {
+        /// The sso-session or profile (default: $AWS_PROFILE, else `default`).
+        session: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a profile for every account and role, marked `lanyard_populated = SESSION`;
+    /// profiles without that mark are never touched.
+    Populate {
+        /// The sso-session.
+        session: String,
+        /// Profile names: {account_name}, {account_id}, {role_name}, {session} are filled in.
+        #[arg(long, default_value = "{account_name}/{role_name}")]
+        template: String,
+        /// The `region` of each profile (default: the session's sso_region).
+        #[arg(long)]
+        region: Option<String>,
+        /// Remove the profiles this session made whose account or role is gone.
+        #[arg(long)]
+        prune: bool,
+        #[command(flatten)]
+        write: WriteFlags,
     },
 }
 

@@ -4,6 +4,7 @@ mod credentials;
 mod edit;
 mod read;
 mod report;
+mod sso;
 mod vault;
 
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use lanyard_core::{Error, Workspace};
 use lanyard_ini::SectionId;
 
-use crate::cli::{Command, SectionFlags};
+use crate::cli::{Command, SectionFlags, SsoCommand};
 use crate::output::Output;
 
 /// Runs one command; data goes to `out`, notes to stderr.
@@ -110,6 +111,19 @@ pub fn run(command: Command, ws: &Workspace, out: &mut Output) -> Result<ExitCod
             clipboard,
         } => credentials::export(ws, out, &name.unwrap_or_else(selected), format, clipboard),
         Command::Exec { name, command } => credentials::exec(ws, out, &name, &command),
+        Command::Sso {
+            command: SsoCommand::Accounts { session, json },
+        } => sso::accounts(ws, out, &session.unwrap_or_else(selected), json),
+        Command::Sso {
+            command:
+                SsoCommand::Populate {
+                    session,
+                    template,
+                    region,
+                    prune,
+                    write,
+                },
+        } => sso::populate(ws, out, &session, Some(&template), region, prune, write),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut text = Vec::new();

@@ -16,5 +16,6 @@ mod secrets;
 mod sso;
 mod sso_bridge;
 mod sso_login;
+mod sso_populate;
 mod values;
 mod vault;

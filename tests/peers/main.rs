@@ -13,3 +13,4 @@ mod credential_process;
 mod fake_sso;
 mod roles;
 mod sso_interop;
+mod sso_populate;

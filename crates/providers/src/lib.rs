@@ -10,6 +10,7 @@ this is the hot path of every SDK call that goes through `credential_process`.
 #![deny(missing_docs)]
 
 pub mod bridge;
+pub mod portal;
 pub mod resolve;
 pub mod sso;
 pub mod sts;
