@@ -465,13 +465,18 @@ pub fn role_credentials(
             match &e {
                 aws_sdk_sso::error::SdkError::ServiceError(s) => {
                     let code = s.err().code().unwrap_or("");
+                    // A 5xx of the portal often comes with no body, so no error code: name
+                    // the status instead of leaving the message ending in a colon.
+                    let status = s.raw().status().as_u16();
+                    let what = if code.is_empty() { format!("HTTP {status}") } else { code.to_owned() };
                     let fix = match code {
                         "UnauthorizedException" => format!("sign in again: `lanyard login {}`", sign_in.session.as_deref().unwrap_or(profile)),
                         "ForbiddenException" | "ResourceNotFoundException" => format!("check that your user may use role {role_name} in account {account_id} (`lanyard sso accounts`)"),
                         "TooManyRequestsException" => "IAM Identity Center is throttling requests: wait a moment and try again".to_owned(),
+                        _ if status >= 500 => "IAM Identity Center had a fault: try again in a moment".to_owned(),
                         _ => "try again".to_owned(),
                     };
-                    Error::new(ErrorKind::Invalid, format!("IAM Identity Center gave no credentials for role {role_name} in account {account_id} (profile `{profile}`): {code}")).fix(fix)
+                    Error::new(ErrorKind::Invalid, format!("IAM Identity Center gave no credentials for role {role_name} in account {account_id} (profile `{profile}`): {what}")).fix(fix)
                 }
                 _ => Error::new(ErrorKind::Io, format!("cannot reach IAM Identity Center for role {role_name} in account {account_id}"))
                     .fix("check the network, or AWS_ENDPOINT_URL_SSO"),
