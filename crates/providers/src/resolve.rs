@@ -281,6 +281,13 @@ impl Run<'_> {
             return Ok(hit);
         }
         let fresh = crate::sso::role_credentials(self.ws, &sign_in, name, account, role, &token)?;
+        if fresh.expiration.is_some_and(|e| e <= now) {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!("IAM Identity Center gave credentials for role {role} in account {account} that had already expired"),
+            )
+            .fix("check this computer's clock, then try again"));
+        }
         if let Some(store) = store {
             if let Err(error) = role_cache::write(store, &key, &fresh, now) {
                 self.warnings.push(Warning::new(
