@@ -80,6 +80,17 @@ fn accounts_lists_every_account_and_role_through_paging_and_throttling() {
     let list: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(list["session"], "corp");
     assert_eq!(list["accounts"].as_array().unwrap().len(), 10);
+    // The bearer token never reaches the output.
+    let cache = std::fs::read_dir(home.path().join(".aws/sso/cache"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cache).unwrap()).unwrap();
+    let token = cached["accessToken"].as_str().unwrap();
+    assert!(!table.contains(token) && !stderr.contains(token) && !json.contains(token));
     assert_eq!(
         list["accounts"][0],
         serde_json::json!({"id": "100000000001", "name": "fake-account-001",
