@@ -230,9 +230,13 @@ fn prune_removes_exactly_the_marked_profiles_whose_account_is_gone() {
     let fewer = FakeSso::start();
     fewer.auto_approve(true);
     fewer.add_accounts(1, 1);
-    // A new server knows nothing of the client registration cached for the first one.
-    std::fs::remove_dir_all(home.path().join(".aws/sso/cache")).unwrap();
+    // A new server knows nothing of the client registration cached for the first one:
+    // login registers anew.
     ok(run(&home, &fewer, &["login", "corp"]));
+    assert_eq!(
+        fewer.count(lanyard_testkit::fake_sso::Operation::RegisterClient),
+        1
+    );
     let (_, stderr) = ok(run(&home, &fewer, &["sso", "populate", "corp"]));
     assert!(
         stderr.contains("5 profiles of sso-session `corp` have lost their account or role"),

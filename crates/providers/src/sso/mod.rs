@@ -227,12 +227,20 @@ pub fn login(
     );
     let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
     let cached = CachedToken::read(&path).ok().flatten();
-    let fresh = match method {
-        Method::Browser => match browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)? {
-            Some(token) => token,
-            None => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
+    let attempt = |cached: Option<&CachedToken>| match method {
+        Method::Browser => match browser::browser_sign_in(ws, sign_in, cached, prompt)? {
+            Some(token) => Ok(token),
+            None => device_sign_in(ws, sign_in, cached, prompt),
         },
-        Method::DeviceCode => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
+        Method::DeviceCode => device_sign_in(ws, sign_in, cached, prompt),
+    };
+    let fresh = match attempt(cached.as_ref()) {
+        // A cached registration the service no longer knows (another start URL's service, a
+        // deleted client): register anew once.
+        Err(error) if cached.is_some() && error.message.contains("InvalidClientException") => {
+            attempt(None)?
+        }
+        other => other?,
     };
     fresh.write(&path)?;
     Ok(fresh)
