@@ -362,3 +362,64 @@ fn credential_process_signs_in_by_itself_when_someone_is_at_a_terminal() {
     assert_eq!(fake.count(Operation::StartDeviceAuthorization), 1);
     assert_eq!(cache(&home)["startUrl"], "https://corp.awsapps.com/start");
 }
+
+/// Twenty callers at once with no token and a person at the terminal: one sign-in, one
+/// GetRoleCredentials; the others wait for the first and reuse what it got.
+#[test]
+fn twenty_cold_callers_at_a_terminal_make_one_sign_in() {
+    if !lanyard_testkit::require(
+        "script (bsdutils)",
+        std::path::Path::new("/usr/bin/script").exists(),
+        "apt-get install bsdutils",
+    ) {
+        return;
+    }
+    let fake = FakeSso::start();
+    fake.auto_approve(true);
+    let home = setup(&fake);
+    // This session asks for device codes even where a browser could open.
+    let config = home.read(".aws/config").replace(
+        "sso_registration_scopes = sso:account:access\n",
+        "sso_registration_scopes = sso:account:access\nlanyard_sign_in = device-code\n",
+    );
+    home.write(".aws/config", &config);
+    let mut vars = vars(&fake);
+    vars.retain(|(k, _)| *k != "BROWSER");
+    vars.push(("BROWSER", "/bin/false".to_owned()));
+    let command = format!(
+        "{} credential-process dev",
+        lanyard_testkit::lanyard_bin().display()
+    );
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            std::process::Command::new("/usr/bin/script")
+                .args(["-qec", &command, "/dev/null"])
+                .envs(home.peer_env())
+                .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success() && text.contains("\"AccessKeyId\""),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        fake.count(Operation::StartDeviceAuthorization),
+        1,
+        "one sign-in"
+    );
+    assert_eq!(
+        fake.count(Operation::Authorize),
+        0,
+        "device code, as the session asks"
+    );
+    assert_eq!(fake.count(Operation::GetRoleCredentials), 1);
+}

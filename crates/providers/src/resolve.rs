@@ -265,6 +265,7 @@ impl Run<'_> {
             start_url: sso_start_url.clone(),
             region: sso_region.to_owned(),
             scopes: Vec::new(),
+            prefer_device_code: false,
         }
         .role_cache_prefix();
         let key = format!("{tag}{}", role_cache::key(&base.identity(), &[], &portal));

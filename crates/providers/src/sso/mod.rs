@@ -39,7 +39,13 @@ pub struct SignIn {
     pub region: String,
     /// `sso_registration_scopes`.
     pub scopes: Vec<String>,
+    /// The session asks to be signed in by device code (`lanyard_sign_in = device-code` in
+    /// its `[sso-session]`, a key the SDKs ignore): for machines whose browser is elsewhere.
+    pub prefer_device_code: bool,
 }
+
+/// The key of an `[sso-session]` that chooses how Lanyard signs in to it.
+pub const SIGN_IN_KEY: &str = "lanyard_sign_in";
 
 impl SignIn {
     /// The sign-in of profile or session `name` in the files.
@@ -76,6 +82,9 @@ impl SignIn {
                             .collect()
                     })
                     .unwrap_or_default(),
+                prefer_device_code: section
+                    .get(SIGN_IN_KEY)
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("device-code")),
             })
         };
         if sections.sso_sessions.contains_key(name) {
@@ -93,6 +102,7 @@ impl SignIn {
                 start_url: url.to_owned(),
                 region: region.to_owned(),
                 scopes: Vec::new(),
+                prefer_device_code: false,
             }),
             _ => Err(Error::new(
                 ErrorKind::Invalid,
@@ -227,6 +237,11 @@ pub fn login(
     );
     let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
     let cached = CachedToken::read(&path).ok().flatten();
+    let method = if sign_in.prefer_device_code {
+        Method::DeviceCode
+    } else {
+        method
+    };
     let attempt = |cached: Option<&CachedToken>| match method {
         Method::Browser => match browser::browser_sign_in(ws, sign_in, cached, prompt)? {
             Some(token) => Ok(token),
@@ -381,7 +396,12 @@ pub fn token(
             sign_in.session.as_deref().unwrap_or("PROFILE")
         )));
     }
-    let fresh = match browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)? {
+    let browser = if sign_in.prefer_device_code {
+        None
+    } else {
+        browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)?
+    };
+    let fresh = match browser {
         Some(token) => token,
         None => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
     };
