@@ -85,7 +85,7 @@ const LEGACY: &str = "[profile legacy]\nsso_start_url = https://corp.awsapps.com
 /// aws-sso-util reads the token Lanyard's `login` cached (it knows legacy profiles only).
 #[test]
 fn aws_sso_util_serves_credentials_with_lanyards_token() {
-    if !require_peer("aws-sso-util") {
+    if !require_peer("aws_sso_util") {
         return;
     }
     let fake = FakeSso::start();
