@@ -21,8 +21,8 @@ use lanyard_core::{Error, ErrorKind, Secret, Workspace};
 use sha2::Digest;
 
 use super::{
-    endpoint, oidc_client, registered_grants, runtime, service_error, SignIn, DEFAULT_SCOPE,
-    GRANTS_MEMBER, REFRESH_GRANT,
+    endpoint, issued_token, oidc_client, reusable_registration, runtime, service_error, SignIn,
+    DEFAULT_SCOPE, REFRESH_GRANT,
 };
 
 const CODE_GRANT: &str = "authorization_code";
@@ -126,12 +126,7 @@ pub(super) fn browser_sign_in(
     let client = oidc_client(ws, sign_in)?;
     let rt = runtime()?;
     let now = ws.clock().now();
-    let registration = cached.filter(|t| {
-        t.client_id.is_some()
-            && t.client_secret.is_some()
-            && t.registration_expires().is_some_and(|e| e > now + 60)
-            && registered_grants(t).iter().any(|g| g == CODE_GRANT)
-    });
+    let registration = reusable_registration(cached, now, CODE_GRANT);
     let scopes = if sign_in.scopes.is_empty() {
         vec![DEFAULT_SCOPE.to_owned()]
     } else {
@@ -212,20 +207,15 @@ pub(super) fn browser_sign_in(
         )
         .map_err(|e| service_error("finish the sign-in", e).1)?;
     let now = ws.clock().now();
-    Ok(Some(CachedToken {
-        start_url: Some(sign_in.start_url.clone()),
-        region: Some(sign_in.region.clone()),
-        access_token: Secret::new(output.access_token().unwrap_or_default()),
-        expires_at: rfc3339(now + i64::from(output.expires_in())),
-        client_id: Some(client_id),
-        client_secret: Some(client_secret),
-        registration_expires_at: registration_expires,
-        refresh_token: output.refresh_token().map(Secret::new),
-        other: serde_json::Map::from_iter([(
-            GRANTS_MEMBER.to_owned(),
-            serde_json::json!([CODE_GRANT, REFRESH_GRANT]),
-        )]),
-    }))
+    Ok(Some(issued_token(
+        sign_in,
+        &output,
+        client_id,
+        client_secret,
+        registration_expires,
+        [CODE_GRANT, REFRESH_GRANT],
+        now,
+    )))
 }
 
 /// Waits for the browser to come back with the code for `state`.

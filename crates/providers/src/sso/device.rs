@@ -8,8 +8,8 @@ use lanyard_core::sso::CachedToken;
 use lanyard_core::{Error, ErrorKind, Secret, Workspace};
 
 use super::{
-    oidc_client, registered_grants, runtime, service_error, SignIn, DEFAULT_SCOPE, DEVICE_GRANT,
-    GRANTS_MEMBER, REFRESH_GRANT,
+    issued_token, oidc_client, reusable_registration, runtime, service_error, SignIn,
+    DEFAULT_SCOPE, DEVICE_GRANT, REFRESH_GRANT,
 };
 
 /// Signs in by device code: registers a client (or reuses the cached registration), shows
@@ -23,12 +23,7 @@ pub(super) fn device_sign_in(
     let client = oidc_client(ws, sign_in)?;
     let rt = runtime()?;
     let now = ws.clock().now();
-    let registration = cached.filter(|t| {
-        t.client_id.is_some()
-            && t.client_secret.is_some()
-            && t.registration_expires().is_some_and(|e| e > now + 60)
-            && registered_grants(t).iter().any(|g| g == DEVICE_GRANT)
-    });
+    let registration = reusable_registration(cached, now, DEVICE_GRANT);
     let (client_id, client_secret, registration_expires) = match registration {
         Some(t) => (
             t.client_id.clone().unwrap_or_default(),
@@ -117,20 +112,15 @@ pub(super) fn device_sign_in(
         match reply {
             Ok(output) => {
                 let now = ws.clock().now();
-                return Ok(CachedToken {
-                    start_url: Some(sign_in.start_url.clone()),
-                    region: Some(sign_in.region.clone()),
-                    access_token: Secret::new(output.access_token().unwrap_or_default()),
-                    expires_at: rfc3339(now + i64::from(output.expires_in())),
-                    client_id: Some(client_id),
-                    client_secret: Some(client_secret),
-                    registration_expires_at: registration_expires,
-                    refresh_token: output.refresh_token().map(Secret::new),
-                    other: serde_json::Map::from_iter([(
-                        GRANTS_MEMBER.to_owned(),
-                        serde_json::json!([DEVICE_GRANT, REFRESH_GRANT]),
-                    )]),
-                });
+                return Ok(issued_token(
+                    sign_in,
+                    &output,
+                    client_id,
+                    client_secret,
+                    registration_expires,
+                    [DEVICE_GRANT, REFRESH_GRANT],
+                    now,
+                ));
             }
             Err(error) => {
                 let (code, error) = service_error("sign in", error);

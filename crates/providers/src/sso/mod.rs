@@ -119,6 +119,15 @@ impl SignIn {
         }
     }
 
+    /// The token cache file of this sign-in.
+    pub fn cache_file(&self, ws: &Workspace) -> std::path::PathBuf {
+        cache_path(
+            &ws.sso_cache_dir(),
+            self.session.as_deref(),
+            &self.start_url,
+        )
+    }
+
     /// The prefix of the cache entries of role credentials taken with this sign-in.
     pub fn role_cache_prefix(&self) -> String {
         format!("role-cache:{}:", self.lock_name())
@@ -230,13 +239,24 @@ pub fn login(
     prompt: &dyn Prompt,
     method: Method,
 ) -> Result<CachedToken, Error> {
-    let path = cache_path(
-        &ws.sso_cache_dir(),
-        sign_in.session.as_deref(),
-        &sign_in.start_url,
-    );
+    let path = sign_in.cache_file(ws);
     let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
     let cached = CachedToken::read(&path).ok().flatten();
+    let fresh = sign_in_anew(ws, sign_in, cached.as_ref(), prompt, method)?;
+    fresh.write(&path)?;
+    Ok(fresh)
+}
+
+/// A new sign-in: in the browser or by device code as `method` and the session ask, the
+/// browser falling back to a device code where none can open; a cached registration the
+/// service no longer knows (another service, a deleted client) is replaced once.
+fn sign_in_anew(
+    ws: &Workspace,
+    sign_in: &SignIn,
+    cached: Option<&CachedToken>,
+    prompt: &dyn Prompt,
+    method: Method,
+) -> Result<CachedToken, Error> {
     let method = if sign_in.prefer_device_code {
         Method::DeviceCode
     } else {
@@ -249,16 +269,51 @@ pub fn login(
         },
         Method::DeviceCode => device_sign_in(ws, sign_in, cached, prompt),
     };
-    let fresh = match attempt(cached.as_ref()) {
-        // A cached registration the service no longer knows (another start URL's service, a
-        // deleted client): register anew once.
+    match attempt(cached) {
         Err(error) if cached.is_some() && error.message.contains("InvalidClientException") => {
-            attempt(None)?
+            attempt(None)
         }
-        other => other?,
-    };
-    fresh.write(&path)?;
-    Ok(fresh)
+        other => other,
+    }
+}
+
+/// The cached client registration, when it is good for another minute at least and was
+/// made for `grant`.
+fn reusable_registration<'a>(
+    cached: Option<&'a CachedToken>,
+    now: i64,
+    grant: &str,
+) -> Option<&'a CachedToken> {
+    cached.filter(|t| {
+        t.client_id.is_some()
+            && t.client_secret.is_some()
+            && t.registration_expires().is_some_and(|e| e > now + 60)
+            && registered_grants(t).iter().any(|g| g == grant)
+    })
+}
+
+/// What a sign-in leaves in the cache: the token CreateToken gave, with the registration
+/// that got it (and its grant types, so that the next sign-in knows whether to reuse it).
+fn issued_token(
+    sign_in: &SignIn,
+    output: &aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
+    client_id: String,
+    client_secret: Secret,
+    registration_expires_at: Option<String>,
+    grants: [&str; 2],
+    now: i64,
+) -> CachedToken {
+    CachedToken {
+        start_url: Some(sign_in.start_url.clone()),
+        region: Some(sign_in.region.clone()),
+        access_token: Secret::new(output.access_token().unwrap_or_default()),
+        expires_at: rfc3339(now + i64::from(output.expires_in())),
+        client_id: Some(client_id),
+        client_secret: Some(client_secret),
+        registration_expires_at,
+        refresh_token: output.refresh_token().map(Secret::new),
+        other: serde_json::Map::from_iter([(GRANTS_MEMBER.to_owned(), serde_json::json!(grants))]),
+    }
 }
 
 /// The member of the token cache that records the registration's grant types.
@@ -294,11 +349,7 @@ pub struct LoggedOut {
 /// cached role credential taken with it. The local part happens even when the portal cannot
 /// be reached.
 pub fn logout(ws: &Workspace, sign_in: &SignIn) -> Result<LoggedOut, Error> {
-    let path = cache_path(
-        &ws.sso_cache_dir(),
-        sign_in.session.as_deref(),
-        &sign_in.start_url,
-    );
+    let path = sign_in.cache_file(ws);
     let _lock = lanyard_core::files::lock_in(ws.data_dir(), &sign_in.lock_name())?;
     let mut done = LoggedOut::default();
     if let Ok(Some(token)) = CachedToken::read(&path) {
@@ -350,11 +401,7 @@ pub fn token(
     prompt: &dyn Prompt,
     interactive: bool,
 ) -> Result<CachedToken, Error> {
-    let path = cache_path(
-        &ws.sso_cache_dir(),
-        sign_in.session.as_deref(),
-        &sign_in.start_url,
-    );
+    let path = sign_in.cache_file(ws);
     if let Some(token) = CachedToken::read(&path)? {
         if token.state(ws.clock().now()) == TokenState::Valid {
             return Ok(token);
@@ -396,15 +443,7 @@ pub fn token(
             sign_in.session.as_deref().unwrap_or("PROFILE")
         )));
     }
-    let browser = if sign_in.prefer_device_code {
-        None
-    } else {
-        browser::browser_sign_in(ws, sign_in, cached.as_ref(), prompt)?
-    };
-    let fresh = match browser {
-        Some(token) => token,
-        None => device_sign_in(ws, sign_in, cached.as_ref(), prompt)?,
-    };
+    let fresh = sign_in_anew(ws, sign_in, cached.as_ref(), prompt, Method::Browser)?;
     fresh.write(&path)?;
     Ok(fresh)
 }
